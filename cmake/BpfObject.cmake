@@ -1,0 +1,32 @@
+# add_bpf_object(<name> SOURCE <file.bpf.c> [OUTPUT_DIR <dir>]
+#                [INCLUDES <dir>...] [FLAGS <flag>...])
+#
+# Compile one BPF object, <name>.bpf.o, with clang.  A depfile makes header
+# edits rebuild it.  Adds the target bpf_<name>.
+find_program(CLANG_EXECUTABLE NAMES clang REQUIRED)
+
+function(add_bpf_object name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SOURCE;OUTPUT_DIR" "INCLUDES;FLAGS")
+  if(NOT arg_SOURCE)
+    message(FATAL_ERROR "add_bpf_object(${name}): SOURCE is required")
+  endif()
+  if(NOT arg_OUTPUT_DIR)
+    set(arg_OUTPUT_DIR ${CMAKE_CURRENT_BINARY_DIR})
+  endif()
+  set(src ${CMAKE_CURRENT_SOURCE_DIR}/${arg_SOURCE})
+  set(obj ${arg_OUTPUT_DIR}/${name}.bpf.o)
+  set(includes)
+  foreach(dir IN LISTS arg_INCLUDES)
+    list(APPEND includes -I${dir})
+  endforeach()
+  add_custom_command(
+    OUTPUT ${obj}
+    COMMAND ${CLANG_EXECUTABLE} -target bpf -O2 -g ${arg_FLAGS} ${includes}
+            -MD -MF ${obj}.d -c ${src} -o ${obj}
+    DEPFILE ${obj}.d
+    DEPENDS ${src}
+    COMMENT "BPF ${name}.bpf.o"
+    VERBATIM)
+  add_custom_target(bpf_${name} ALL DEPENDS ${obj})
+  set_target_properties(bpf_${name} PROPERTIES BPF_OBJECT ${obj})
+endfunction()

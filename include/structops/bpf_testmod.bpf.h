@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The structops policy SDK: everything a bpf_testmod_ops policy needs, so
+ * that one include and a bare compiler invocation build it:
+ *
+ *	#include <structops/bpf_testmod.bpf.h>
+ *	clang -O2 -g -target bpf -c my.bpf.c -o my.bpf.o
+ *
+ * It provides the struct_ops type, libbpf's helper declarations, a GPL
+ * license section (bpf_probe_read_kernel is GPL-only) and the macros below.
+ */
+#ifndef _STRUCTOPS_BPF_TESTMOD_BPF_H
+#define _STRUCTOPS_BPF_TESTMOD_BPF_H
+
+/*
+ * libbpf's helper declarations need the kernel's fixed-width types, but
+ * "clang -target bpf" cannot reach <asm/types.h> without an -I for the
+ * host's multiarch directory.  Define them here unless a vmlinux.h or
+ * <linux/types.h> came first; identical typedefs may repeat in C11.
+ */
+#if !defined(__VMLINUX_H__) && !defined(_LINUX_TYPES_H) && !defined(__ASM_GENERIC_INT_LL64_H)
+typedef signed char __s8;
+typedef unsigned char __u8;
+typedef short __s16;
+typedef unsigned short __u16;
+typedef int __s32;
+typedef unsigned int __u32;
+typedef long long __s64;
+typedef unsigned long long __u64;
+typedef __u16 __be16;
+typedef __u32 __be32;
+typedef __u32 __wsum;
+#endif
+
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <structops/bpf_testmod.h>
+
+#ifndef STRUCTOPS_NO_LICENSE
+char LICENSE[] SEC("license") = "GPL";
+#endif
+
+/*
+ * STRUCTOPS_OP(member, fn, args...) defines the callback fn for the
+ * bpf_testmod_ops member of that name, with typed arguments:
+ *
+ *	STRUCTOPS_OP(test_2, my_test_2, int a, int b)
+ *	{
+ *		return a * b;
+ *	}
+ */
+#define STRUCTOPS_OP(member, fn, args...) \
+	SEC("struct_ops/" #member) int BPF_PROG(fn, ##args)
+
+/*
+ * STRUCTOPS_POLICY(var) declares the policy itself: exactly one per object,
+ * in the ".struct_ops.link" section so that it attaches through a BPF link
+ * and can be swapped atomically (plain ".struct_ops" cannot).
+ */
+#define STRUCTOPS_POLICY(var) \
+	SEC(".struct_ops.link") struct bpf_testmod_ops var
+
+/* Size of the scratch buffer structops_read_buf() reads into. */
+#define STRUCTOPS_BUF_SIZE 256
+
+/*
+ * Copy the first min(len, STRUCTOPS_BUF_SIZE - 1) bytes of test_3's buffer
+ * into dst, a zero-initialised char[STRUCTOPS_BUF_SIZE], so that it stays
+ * NUL-terminated.  Returns the number of bytes copied, or a negative error.
+ *
+ * The bound must be one the verifier can follow on every compiler: the
+ * length goes through an unsigned variable the compiler cannot reuse the
+ * signed len register for (the barrier), then is clamped and masked.
+ * Passing len straight to bpf_probe_read_kernel() is what made the
+ * original tutorial fail with "R2 min value is negative" under clang 14.
+ */
+static __always_inline int structops_read_buf(char *dst, const char *buf,
+					      int len)
+{
+	__u32 n;
+	int ret;
+
+	if (len <= 0)
+		return 0;
+	n = len;
+	asm volatile("" : "+r"(n));
+	if (n > STRUCTOPS_BUF_SIZE - 1)
+		n = STRUCTOPS_BUF_SIZE - 1;
+	n &= STRUCTOPS_BUF_SIZE - 1;
+	ret = bpf_probe_read_kernel(dst, n, buf);
+	return ret ? ret : (int)n;
+}
+
+#endif /* _STRUCTOPS_BPF_TESTMOD_BPF_H */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The structops ABI: the one definition of the bpf_testmod_ops struct_ops
+ * type, shared by the kernel module, the shipped policies and the policy SDK.
+ *
+ * Rules that keep old policies loading on new modules:
+ *  - members are only ever appended, never reordered, resized or removed;
+ *  - constants are enums, not #defines, so they land in BTF and tools can
+ *    read them from the module itself.
+ *
+ * It needs no other header: the struct uses only C base types, so it can be
+ * included by the kernel, by user space and by BPF programs built with a
+ * bare "clang -target bpf" (which has no <asm/types.h>).
+ */
+#ifndef _STRUCTOPS_BPF_TESTMOD_H
+#define _STRUCTOPS_BPF_TESTMOD_H
+
+enum bpf_testmod_limits {
+	/* Size of bpf_testmod_ops.name, terminating NUL included. */
+	BPF_TESTMOD_NAME_LEN = 32,
+	/* Longest payload one write to /proc/bpf_testmod_trigger accepts. */
+	BPF_TESTMOD_TRIGGER_MAX = 255,
+};
+
+/*
+ * The operations a policy may implement.  A member left NULL is answered by
+ * the module's built-in behaviour (shown after each member).
+ */
+struct bpf_testmod_ops {
+	/* A policy's identity probe: built-in returns 0. */
+	int (*test_1)(void);
+	/* Arithmetic on two caller values: built-in returns a + b (wrapping). */
+	int (*test_2)(int a, int b);
+	/* Inspect a kernel buffer of len bytes: built-in returns len. */
+	int (*test_3)(const char *buf, int len);
+	/* Policy name shown in status; printable, NUL-terminated. */
+	char name[BPF_TESTMOD_NAME_LEN];
+};
+
+#endif /* _STRUCTOPS_BPF_TESTMOD_H */

@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpf_testmod - a kernel subsystem whose behaviour BPF policies replace live.
+ *
+ * The module registers the struct_ops type bpf_testmod_ops.  At most one
+ * policy (a struct_ops map attached through a BPF link) is active at a time;
+ * BPF_LINK_UPDATE replaces it atomically.  Writers publish the active ops
+ * with rcu_assign_pointer() under ops_mutex, and every trigger takes one
+ * rcu_dereference() snapshot, so a concurrent swap can never mix two
+ * policies inside one trigger.  The struct_ops core frees an old map only
+ * after an RCU (and RCU-tasks) grace period, so a snapshot taken under
+ * rcu_read_lock() stays valid until rcu_read_unlock().
+ *
+ * /proc/bpf_testmod_trigger (root only) fires the callbacks and
+ * /proc/bpf_testmod_status reports the results.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bpf.h>
+#include <linux/bpf_verifier.h>
+#include <linux/btf.h>
+#include <linux/ctype.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/proc_fs.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/seqlock.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/version.h>
+
+#include <structops/bpf_testmod.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
+#error "bpf_testmod needs Linux 6.9 or newer (module-registered struct_ops)"
+#endif
+
+static bool log_results = true;
+module_param(log_results, bool, 0644);
+MODULE_PARM_DESC(log_results, "Log each trigger's results to the kernel log (default: on)");
+
+/* The active policy, or NULL for built-in behaviour. */
+static struct bpf_testmod_ops __rcu *active_ops;
+/* Serialises reg/unreg/update: the only writers of active_ops. */
+static DEFINE_MUTEX(ops_mutex);
+
+static atomic64_t triggers;		/* trigger writes that ran */
+static atomic64_t no_policy_triggers;	/* ... of which with no policy */
+static atomic64_t fallback_calls;	/* callbacks answered built-in */
+static atomic64_t attaches, detaches, swaps;
+
+/*
+ * The last trigger's results, written as one record so that status readers
+ * always see values from a single trigger and a single policy.
+ */
+struct trigger_record {
+	u64 seq;
+	char policy[BPF_TESTMOD_NAME_LEN];
+	int test_1, test_2, test_3;
+};
+
+static DEFINE_SEQLOCK(last_lock);
+static struct trigger_record last;
+
+/* The last in-kernel dispatch benchmark ("bench" verb). */
+static DEFINE_MUTEX(bench_mutex);
+static struct {
+	char op[8];
+	char target[BPF_TESTMOD_NAME_LEN];
+	u64 calls;
+	u64 ns;
+} bench;
+
+/* Built-in behaviour: what the subsystem does without a policy. */
+static noinline int builtin_test_1(void)
+{
+	return 0;
+}
+
+static noinline int builtin_test_2(int a, int b)
+{
+	/* Wrapping addition, defined behaviour in the kernel (-fwrapv). */
+	return a + b;
+}
+
+static noinline int builtin_test_3(const char *buf, int len)
+{
+	return len;
+}
+
+static int call_test_1(const struct bpf_testmod_ops *ops)
+{
+	if (ops && ops->test_1)
+		return ops->test_1();
+	atomic64_inc(&fallback_calls);
+	return builtin_test_1();
+}
+
+static int call_test_2(const struct bpf_testmod_ops *ops, int a, int b)
+{
+	if (ops && ops->test_2)
+		return ops->test_2(a, b);
+	atomic64_inc(&fallback_calls);
+	return builtin_test_2(a, b);
+}
+
+static int call_test_3(const struct bpf_testmod_ops *ops, const char *buf,
+		       int len)
+{
+	if (ops && ops->test_3)
+		return ops->test_3(buf, len);
+	atomic64_inc(&fallback_calls);
+	return builtin_test_3(buf, len);
+}
+
+/* What one trigger write asks for. */
+enum trigger_op {
+	TRIGGER_SEQUENCE,	/* test_1(), test_2(10, 20), test_3(P, len) */
+	TRIGGER_TEST_1,
+	TRIGGER_TEST_2,
+	TRIGGER_TEST_3,
+	TRIGGER_BENCH,		/* dispatch benchmark, see run_bench() */
+};
+
+struct trigger {
+	enum trigger_op op;
+	int a, b;		/* test_2 arguments */
+	const char *text;	/* test_3 buffer, NUL-terminated */
+	int len;
+	int bench_member;	/* 1 or 2 */
+	bool bench_builtin;	/* time the built-in C call instead */
+	u32 bench_calls;
+};
+
+enum { BENCH_MAX_CALLS = 100000000, BENCH_CHUNK = 4096 };
+
+/*
+ * If @s starts with the word @word, return what follows it (past one
+ * separating space), else NULL.
+ */
+static char *after_word(char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (strncmp(s, word, n))
+		return NULL;
+	if (!s[n])
+		return s + n;
+	return s[n] == ' ' ? s + n + 1 : NULL;
+}
+
+/* A decimal integer and nothing else (kstrto* would accept a '\n'). */
+static int parse_int(const char *s, int *v)
+{
+	size_t n = strlen(s);
+
+	if (!n || !isdigit(s[n - 1]))
+		return -EINVAL;
+	return kstrtoint(s, 10, v);
+}
+
+static int parse_test_2(char *args, struct trigger *t)
+{
+	char *a = strsep(&args, " "), *b = strsep(&args, " ");
+
+	if (!a || !b || args || parse_int(a, &t->a) || parse_int(b, &t->b))
+		return -EINVAL;
+	t->op = TRIGGER_TEST_2;
+	return 0;
+}
+
+/* "bench [builtin] test_1|test_2 CALLS" */
+static int parse_bench(char *args, struct trigger *t)
+{
+	char *w = strsep(&args, " ");
+
+	t->bench_builtin = w && !strcmp(w, "builtin");
+	if (t->bench_builtin)
+		w = strsep(&args, " ");
+	if (!w || !args)
+		return -EINVAL;
+	if (!strcmp(w, "test_1"))
+		t->bench_member = 1;
+	else if (!strcmp(w, "test_2"))
+		t->bench_member = 2;
+	else
+		return -EINVAL;
+	if (!isdigit(args[0]) || !isdigit(args[strlen(args) - 1]) ||
+	    kstrtou32(args, 10, &t->bench_calls) || !t->bench_calls ||
+	    t->bench_calls > BENCH_MAX_CALLS)
+		return -EINVAL;
+	t->op = TRIGGER_BENCH;
+	return 0;
+}
+
+/* @buf holds @len bytes and a NUL, and no other NUL. */
+static int parse_trigger(char *buf, size_t len, struct trigger *t)
+{
+	char *args;
+
+	memset(t, 0, sizeof(*t));
+	args = after_word(buf, "test_1");
+	if (args) {
+		if (*args || args != buf + strlen("test_1"))
+			return -EINVAL;
+		t->op = TRIGGER_TEST_1;
+		return 0;
+	}
+	args = after_word(buf, "test_2");
+	if (args)
+		return parse_test_2(args, t);
+	args = after_word(buf, "test_3");
+	if (args) {
+		if (args == buf + strlen("test_3"))
+			return -EINVAL;
+		t->op = TRIGGER_TEST_3;
+		t->text = args;
+		t->len = len - (args - buf);
+		return 0;
+	}
+	args = after_word(buf, "bench");
+	if (args)
+		return parse_bench(args, t);
+	t->op = TRIGGER_SEQUENCE;
+	t->text = buf;
+	t->len = len;
+	return 0;
+}
+
+static void log_trigger(const struct trigger *t, bool attached,
+			const struct trigger_record *r)
+{
+	if (!log_results)
+		return;
+	if (!attached)
+		pr_info("No struct_ops registered\n");
+	if (t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_1)
+		pr_info("test_1() returned: %d\n", r->test_1);
+	if (t->op == TRIGGER_SEQUENCE)
+		pr_info("test_2(10, 20) returned: %d\n", r->test_2);
+	else if (t->op == TRIGGER_TEST_2)
+		pr_info("test_2(%d, %d) returned: %d\n", t->a, t->b, r->test_2);
+	if (t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_3)
+		pr_info("test_3() called with buffer, returned: %d\n",
+			r->test_3);
+}
+
+static void run_trigger(const struct trigger *t)
+{
+	const struct bpf_testmod_ops *ops;
+	struct trigger_record r;
+	bool attached;
+
+	/* Unchanged fields keep the previous trigger's values. */
+	read_seqlock_excl(&last_lock);
+	r = last;
+	read_sequnlock_excl(&last_lock);
+
+	rcu_read_lock();
+	ops = rcu_dereference(active_ops);
+	attached = ops;
+	if (ops)
+		strscpy(r.policy, ops->name[0] ? ops->name : "(unnamed)",
+			sizeof(r.policy));
+	else
+		strscpy(r.policy, "none", sizeof(r.policy));
+	if (t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_1)
+		r.test_1 = call_test_1(ops);
+	if (t->op == TRIGGER_SEQUENCE)
+		r.test_2 = call_test_2(ops, 10, 20);
+	else if (t->op == TRIGGER_TEST_2)
+		r.test_2 = call_test_2(ops, t->a, t->b);
+	if (t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_3)
+		r.test_3 = call_test_3(ops, t->text, t->len);
+	rcu_read_unlock();
+
+	atomic64_inc(&triggers);
+	if (!attached)
+		atomic64_inc(&no_policy_triggers);
+
+	write_seqlock(&last_lock);
+	r.seq = last.seq + 1;
+	last = r;
+	write_sequnlock(&last_lock);
+
+	log_trigger(t, attached, &r);
+}
+
+/* One chunk of benchmark calls against one snapshot of the active ops. */
+static void bench_chunk(const struct trigger *t, u32 n)
+{
+	const struct bpf_testmod_ops *ops;
+	u32 i;
+
+	if (t->bench_builtin) {
+		for (i = 0; i < n; i++) {
+			if (t->bench_member == 1)
+				builtin_test_1();
+			else
+				builtin_test_2(i, 1);
+		}
+		return;
+	}
+	rcu_read_lock();
+	ops = rcu_dereference(active_ops);
+	for (i = 0; i < n; i++) {
+		if (t->bench_member == 1)
+			call_test_1(ops);
+		else
+			call_test_2(ops, i, 1);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * Time bench_calls callback invocations inside the kernel, so that the
+ * figure is the dispatch cost and not the cost of a write() system call.
+ * Calls run in chunks with a reschedule point in between: a long benchmark
+ * must not hold an RCU read-side section or the CPU for seconds.
+ */
+static int run_bench(const struct trigger *t)
+{
+	const struct bpf_testmod_ops *ops;
+	u32 done, n;
+	u64 start, ns;
+
+	if (mutex_lock_interruptible(&bench_mutex))
+		return -EINTR;
+	start = ktime_get_ns();
+	for (done = 0; done < t->bench_calls; done += n) {
+		n = min_t(u32, BENCH_CHUNK, t->bench_calls - done);
+		bench_chunk(t, n);
+		if (fatal_signal_pending(current)) {
+			mutex_unlock(&bench_mutex);
+			return -EINTR;
+		}
+		cond_resched();
+	}
+	ns = ktime_get_ns() - start;
+
+	strscpy(bench.op, t->bench_member == 1 ? "test_1" : "test_2",
+		sizeof(bench.op));
+	rcu_read_lock();
+	ops = rcu_dereference(active_ops);
+	if (t->bench_builtin)
+		strscpy(bench.target, "builtin", sizeof(bench.target));
+	else if (ops)
+		strscpy(bench.target, ops->name[0] ? ops->name : "(unnamed)",
+			sizeof(bench.target));
+	else
+		strscpy(bench.target, "none", sizeof(bench.target));
+	rcu_read_unlock();
+	bench.calls = t->bench_calls;
+	bench.ns = ns;
+	mutex_unlock(&bench_mutex);
+	return 0;
+}
+
+static ssize_t trigger_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	char buf[BPF_TESTMOD_TRIGGER_MAX + 2];	/* payload, '\n', NUL */
+	struct trigger t;
+	size_t len = count;
+	int ret;
+
+	if (!count)
+		return 0;
+	if (count > BPF_TESTMOD_TRIGGER_MAX + 1)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	/* The payload is a string: an embedded NUL would hide its tail. */
+	if (len > BPF_TESTMOD_TRIGGER_MAX || strlen(buf) != len)
+		return -EINVAL;
+
+	ret = parse_trigger(buf, len, &t);
+	if (ret)
+		return ret;
+	if (t.op == TRIGGER_BENCH) {
+		ret = run_bench(&t);
+		if (ret)
+			return ret;
+	} else {
+		run_trigger(&t);
+	}
+	return count;
+}
+
+static const struct proc_ops trigger_proc_ops = {
+	.proc_write = trigger_write,
+	.proc_lseek = noop_llseek,
+};
+
+static int status_show(struct seq_file *m, void *v)
+{
+	const struct bpf_testmod_ops *ops;
+	char policy[BPF_TESTMOD_NAME_LEN];
+	struct trigger_record r;
+	unsigned int seq;
+
+	rcu_read_lock();
+	ops = rcu_dereference(active_ops);
+	if (ops)
+		strscpy(policy, ops->name[0] ? ops->name : "(unnamed)",
+			sizeof(policy));
+	else
+		strscpy(policy, "none", sizeof(policy));
+	rcu_read_unlock();
+
+	do {
+		seq = read_seqbegin(&last_lock);
+		r = last;
+	} while (read_seqretry(&last_lock, seq));
+
+	seq_printf(m, "policy: %s\n", policy);
+	seq_printf(m, "triggers: %lld\n", atomic64_read(&triggers));
+	seq_printf(m, "no_policy_triggers: %lld\n",
+		   atomic64_read(&no_policy_triggers));
+	seq_printf(m, "fallback_calls: %lld\n", atomic64_read(&fallback_calls));
+	seq_printf(m, "attaches: %lld\n", atomic64_read(&attaches));
+	seq_printf(m, "detaches: %lld\n", atomic64_read(&detaches));
+	seq_printf(m, "swaps: %lld\n", atomic64_read(&swaps));
+	seq_printf(m, "last_seq: %llu\n", r.seq);
+	seq_printf(m, "last_policy: %s\n", r.seq ? r.policy : "none");
+	seq_printf(m, "last_test_1: %d\n", r.test_1);
+	seq_printf(m, "last_test_2: %d\n", r.test_2);
+	seq_printf(m, "last_test_3: %d\n", r.test_3);
+
+	mutex_lock(&bench_mutex);
+	if (bench.calls) {
+		seq_printf(m, "bench_op: %s\n", bench.op);
+		seq_printf(m, "bench_target: %s\n", bench.target);
+		seq_printf(m, "bench_calls: %llu\n", bench.calls);
+		seq_printf(m, "bench_ns: %llu\n", bench.ns);
+	}
+	mutex_unlock(&bench_mutex);
+	return 0;
+}
+
+/* struct_ops glue */
+
+static int bpf_testmod_ops_init(struct btf *btf)
+{
+	return 0;
+}
+
+static bool bpf_testmod_ops_is_valid_access(int off, int size,
+					    enum bpf_access_type type,
+					    const struct bpf_prog *prog,
+					    struct bpf_insn_access_aux *info)
+{
+	return bpf_tracing_btf_ctx_access(off, size, type, prog, info);
+}
+
+static const struct bpf_verifier_ops bpf_testmod_verifier_ops = {
+	.get_func_proto = bpf_base_func_proto,
+	.is_valid_access = bpf_testmod_ops_is_valid_access,
+};
+
+static int check_name(const char *name)
+{
+	size_t len = strnlen(name, BPF_TESTMOD_NAME_LEN);
+	size_t i;
+
+	if (len == BPF_TESTMOD_NAME_LEN)
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (!isprint(name[i]))
+			return -EINVAL;
+	return 0;
+}
+
+/* Data members are ours to copy; function members are the core's. */
+static int bpf_testmod_ops_init_member(const struct btf_type *t,
+				       const struct btf_member *member,
+				       void *kdata, const void *udata)
+{
+	const struct bpf_testmod_ops *uops = udata;
+	struct bpf_testmod_ops *kops = kdata;
+	u32 moff = __btf_member_bit_offset(t, member) / 8;
+
+	if (moff != offsetof(struct bpf_testmod_ops, name))
+		return 0;
+	if (check_name(uops->name)) {
+		pr_warn("policy name is not a printable NUL-terminated string of at most %d bytes\n",
+			BPF_TESTMOD_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	strscpy(kops->name, uops->name, sizeof(kops->name));
+	return 1;
+}
+
+/* A policy that implements nothing is a mistake, not a policy. */
+static int bpf_testmod_ops_validate(void *kdata)
+{
+	const struct bpf_testmod_ops *ops = kdata;
+
+	if (!ops->test_1 && !ops->test_2 && !ops->test_3)
+		return -EINVAL;
+	return 0;
+}
+
+static int testmod_reg(void *kdata)
+{
+	int ret = 0;
+
+	mutex_lock(&ops_mutex);
+	if (rcu_access_pointer(active_ops)) {
+		ret = -EBUSY;
+	} else {
+		rcu_assign_pointer(active_ops, kdata);
+		atomic64_inc(&attaches);
+	}
+	mutex_unlock(&ops_mutex);
+	return ret;
+}
+
+static void testmod_unreg(void *kdata)
+{
+	mutex_lock(&ops_mutex);
+	if (rcu_access_pointer(active_ops) == kdata) {
+		RCU_INIT_POINTER(active_ops, NULL);
+		atomic64_inc(&detaches);
+	}
+	mutex_unlock(&ops_mutex);
+}
+
+static int testmod_update(void *kdata, void *old_kdata)
+{
+	int ret = 0;
+
+	mutex_lock(&ops_mutex);
+	if (rcu_access_pointer(active_ops) != old_kdata) {
+		ret = -ENOENT;
+	} else {
+		rcu_assign_pointer(active_ops, kdata);
+		atomic64_inc(&swaps);
+	}
+	mutex_unlock(&ops_mutex);
+	return ret;
+}
+
+/* The link argument appeared in 6.11; the module needs nothing from it. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+static int bpf_testmod_ops_reg(void *kdata, struct bpf_link *link)
+{
+	return testmod_reg(kdata);
+}
+
+static void bpf_testmod_ops_unreg(void *kdata, struct bpf_link *link)
+{
+	testmod_unreg(kdata);
+}
+
+static int bpf_testmod_ops_update(void *kdata, void *old_kdata,
+				  struct bpf_link *link)
+{
+	return testmod_update(kdata, old_kdata);
+}
+#else
+static int bpf_testmod_ops_reg(void *kdata)
+{
+	return testmod_reg(kdata);
+}
+
+static void bpf_testmod_ops_unreg(void *kdata)
+{
+	testmod_unreg(kdata);
+}
+
+static int bpf_testmod_ops_update(void *kdata, void *old_kdata)
+{
+	return testmod_update(kdata, old_kdata);
+}
+#endif
+
+/*
+ * CFI stubs: the kernel takes each member's prototype from these, and a
+ * NULL stub marks the member unsupported (6.12+).  They are never called.
+ */
+static int bpf_testmod_ops__test_1(void)
+{
+	return 0;
+}
+
+static int bpf_testmod_ops__test_2(int a, int b)
+{
+	return 0;
+}
+
+static int bpf_testmod_ops__test_3(const char *buf, int len)
+{
+	return 0;
+}
+
+static struct bpf_testmod_ops __bpf_testmod_ops = {
+	.test_1 = bpf_testmod_ops__test_1,
+	.test_2 = bpf_testmod_ops__test_2,
+	.test_3 = bpf_testmod_ops__test_3,
+};
+
+static struct bpf_struct_ops bpf_testmod_struct_ops = {
+	.verifier_ops = &bpf_testmod_verifier_ops,
+	.init = bpf_testmod_ops_init,
+	.init_member = bpf_testmod_ops_init_member,
+	.validate = bpf_testmod_ops_validate,
+	.reg = bpf_testmod_ops_reg,
+	.unreg = bpf_testmod_ops_unreg,
+	.update = bpf_testmod_ops_update,
+	.cfi_stubs = &__bpf_testmod_ops,
+	.name = "bpf_testmod_ops",
+	.owner = THIS_MODULE,
+};
+
+static struct proc_dir_entry *trigger_entry, *status_entry;
+
+static int __init bpf_testmod_init(void)
+{
+	int ret;
+
+	trigger_entry = proc_create("bpf_testmod_trigger", 0200, NULL,
+				    &trigger_proc_ops);
+	if (!trigger_entry)
+		return -ENOMEM;
+	status_entry = proc_create_single("bpf_testmod_status", 0444, NULL,
+					  status_show);
+	if (!status_entry) {
+		ret = -ENOMEM;
+		goto err_remove_trigger;
+	}
+
+	/*
+	 * Last, because a registered type cannot be unregistered: it goes
+	 * away with the module's BTF.  Without BTF it fails, and so must we.
+	 */
+	ret = register_bpf_struct_ops(&bpf_testmod_struct_ops, bpf_testmod_ops);
+	if (ret) {
+		pr_err("cannot register struct_ops type bpf_testmod_ops (%d): was the module built with BTF?\n",
+		       ret);
+		goto err_remove_status;
+	}
+	pr_info("loaded: struct_ops type bpf_testmod_ops registered\n");
+	return 0;
+
+err_remove_status:
+	proc_remove(status_entry);
+err_remove_trigger:
+	proc_remove(trigger_entry);
+	return ret;
+}
+
+static void __exit bpf_testmod_exit(void)
+{
+	proc_remove(status_entry);
+	proc_remove(trigger_entry);
+	pr_info("unloaded\n");
+}
+
+module_init(bpf_testmod_init);
+module_exit(bpf_testmod_exit);
+
+MODULE_AUTHOR("structops developers");
+MODULE_DESCRIPTION("struct_ops type bpf_testmod_ops: kernel behaviour replaced live by BPF policies");
+MODULE_LICENSE("GPL");
