@@ -9,6 +9,8 @@
  */
 #include <structops/bpf_testmod.bpf.h>
 
+STRUCTOPS_DESCRIPTION("the tutorial's semantics: 42, a + b, reads the buffer safely");
+
 /* What test_3 saw last; shown by "structops-load --status". */
 __u32 last_len;
 __u8 last_first_byte;

@@ -60,6 +60,15 @@ char LICENSE[] SEC("license") = "GPL";
 #define STRUCTOPS_POLICY(var) \
 	SEC(".struct_ops.link") struct bpf_testmod_ops var
 
+/*
+ * STRUCTOPS_DESCRIPTION("...") gives the policy the one-line description
+ * "structops-load --list" shows.  It lives in an ELF section of its own
+ * that nothing loads into the kernel.
+ */
+#define STRUCTOPS_DESCRIPTION(text) \
+	const char structops_description[] \
+	__attribute__((section(".structops.desc"), used)) = text
+
 /* Size of the scratch buffer structops_read_buf() reads into. */
 #define STRUCTOPS_BUF_SIZE 256
 
@@ -89,6 +98,16 @@ static __always_inline int structops_read_buf(char *dst, const char *buf,
 	n &= STRUCTOPS_BUF_SIZE - 1;
 	ret = bpf_probe_read_kernel(dst, n, buf);
 	return ret ? ret : (int)n;
+}
+
+/* Saturate a 64-bit result into test_2's int return value. */
+static __always_inline int structops_clamp_int(__s64 v)
+{
+	if (v > __INT_MAX__)
+		return __INT_MAX__;
+	if (v < -__INT_MAX__ - 1)
+		return -__INT_MAX__ - 1;
+	return (int)v;
 }
 
 #endif /* _STRUCTOPS_BPF_TESTMOD_BPF_H */
