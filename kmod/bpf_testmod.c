@@ -35,6 +35,10 @@
 
 #include <structops/bpf_testmod.h>
 
+/*
+ * checkpatch dislikes LINUX_VERSION_CODE; an out-of-tree module that DKMS
+ * builds for several kernels has no other way to follow the API.
+ */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
 #error "bpf_testmod needs Linux 6.9 or newer (module-registered struct_ops)"
 #endif
@@ -236,7 +240,9 @@ static void log_trigger(const struct trigger *t, bool attached,
 {
 	if (!log_results)
 		return;
-	if (!attached)
+	if (attached)
+		pr_info("Calling struct_ops callbacks:\n");
+	else
 		pr_info("No struct_ops registered\n");
 	if (t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_1)
 		pr_info("test_1() returned: %d\n", r->test_1);
@@ -460,8 +466,28 @@ static bool bpf_testmod_ops_is_valid_access(int off, int size,
 	return bpf_tracing_btf_ctx_access(off, size, type, prog, info);
 }
 
+/*
+ * Helpers such as bpf_probe_read_kernel and the map helpers come from
+ * bpf_base_func_proto(), exported to modules only since 6.12.  On 6.9 to
+ * 6.11 policies get no helpers at all: they still attach and swap, but the
+ * ones that read test_3's buffer or keep statistics fail to verify there.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+static const struct bpf_func_proto *
+bpf_testmod_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
+{
+	return bpf_base_func_proto(func_id, prog);
+}
+#else
+static const struct bpf_func_proto *
+bpf_testmod_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
+{
+	return NULL;
+}
+#endif
+
 static const struct bpf_verifier_ops bpf_testmod_verifier_ops = {
-	.get_func_proto = bpf_base_func_proto,
+	.get_func_proto = bpf_testmod_get_func_proto,
 	.is_valid_access = bpf_testmod_ops_is_valid_access,
 };
 
