@@ -19,6 +19,7 @@ function(add_bpf_object name)
   foreach(dir IN LISTS arg_INCLUDES)
     list(APPEND includes -I${dir})
   endforeach()
+  file(MAKE_DIRECTORY ${arg_OUTPUT_DIR})
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${CLANG_EXECUTABLE} -target bpf -O2 -g ${arg_FLAGS} ${includes}

@@ -77,11 +77,13 @@ char LICENSE[] SEC("license") = "GPL";
  * into dst, a zero-initialised char[STRUCTOPS_BUF_SIZE], so that it stays
  * NUL-terminated.  Returns the number of bytes copied, or a negative error.
  *
- * The bound must be one the verifier can follow on every compiler: the
- * length goes through an unsigned variable the compiler cannot reuse the
- * signed len register for (the barrier), then is clamped and masked.
- * Passing len straight to bpf_probe_read_kernel() is what made the
- * original tutorial fail with "R2 min value is negative" under clang 14.
+ * The bound must be one the verifier can follow on every compiler.  The
+ * compiler knows n <= STRUCTOPS_BUF_SIZE - 1 after the clamp and would drop
+ * a mask, passing on a register whose compare happened on a copy (clang 14
+ * does exactly that).  The empty asm makes it forget, so the mask is
+ * emitted on the very register handed to the helper.  Passing len straight
+ * to bpf_probe_read_kernel() is what made the original tutorial fail with
+ * "R2 min value is negative".
  */
 static __always_inline int structops_read_buf(char *dst, const char *buf,
 					      int len)
@@ -92,9 +94,9 @@ static __always_inline int structops_read_buf(char *dst, const char *buf,
 	if (len <= 0)
 		return 0;
 	n = len;
-	asm volatile("" : "+r"(n));
 	if (n > STRUCTOPS_BUF_SIZE - 1)
 		n = STRUCTOPS_BUF_SIZE - 1;
+	asm volatile("" : "+r"(n));
 	n &= STRUCTOPS_BUF_SIZE - 1;
 	ret = bpf_probe_read_kernel(dst, n, buf);
 	return ret ? ret : (int)n;

@@ -1,0 +1,158 @@
+#include "btf_util.hpp"
+
+#include <cstring>
+
+namespace structops {
+
+uint32_t skip_mods_and_typedefs(const btf* b, uint32_t id) {
+  // Bounded: a malformed BTF must not loop forever.
+  for (int depth = 0; depth < 32; depth++) {
+    const btf_type* t = btf__type_by_id(b, id);
+    if (!t || !(btf_is_mod(t) || btf_is_typedef(t)))
+      return id;
+    id = t->type;
+  }
+  return id;
+}
+
+const btf_member* find_member(const btf* b, const btf_type* t, const std::string& name,
+                              uint32_t* index) {
+  if (!t || !btf_is_composite(t))
+    return nullptr;
+  const btf_member* m = btf_members(t);
+  for (uint32_t i = 0; i < btf_vlen(t); i++, m++) {
+    const char* n = btf__name_by_offset(b, m->name_off);
+    if (n && name == n) {
+      if (index)
+        *index = i;
+      return m;
+    }
+  }
+  return nullptr;
+}
+
+std::optional<IntInfo> int_info(const btf* b, uint32_t type_id) {
+  const btf_type* t = btf__type_by_id(b, skip_mods_and_typedefs(b, type_id));
+  if (!t)
+    return std::nullopt;
+  IntInfo info;
+  if (btf_is_int(t)) {
+    uint8_t enc = btf_int_encoding(t);
+    // Bitfield-style ints (offset or odd bit count) are not plain values.
+    if (btf_int_offset(t) != 0 || btf_int_bits(t) != t->size * 8)
+      return std::nullopt;
+    info.size = t->size;
+    info.is_signed = enc & BTF_INT_SIGNED;
+    info.is_bool = enc & BTF_INT_BOOL;
+    // Compilers leave BTF_INT_CHAR unset; plain "char" is text by name.
+    const char* name = btf__name_by_offset(b, t->name_off);
+    info.is_char = (enc & BTF_INT_CHAR) || (name && std::strcmp(name, "char") == 0);
+  } else if (btf_is_any_enum(t)) {
+    info.size = t->size;
+    info.is_signed = btf_kflag(t);
+  } else {
+    return std::nullopt;
+  }
+  if (info.size != 1 && info.size != 2 && info.size != 4 && info.size != 8)
+    return std::nullopt;
+  return info;
+}
+
+bool is_func_ptr(const btf* b, uint32_t type_id) {
+  const btf_type* t = btf__type_by_id(b, skip_mods_and_typedefs(b, type_id));
+  if (!t || !btf_is_ptr(t))
+    return false;
+  const btf_type* target = btf__type_by_id(b, skip_mods_and_typedefs(b, t->type));
+  return target && btf_is_func_proto(target);
+}
+
+std::string int_type_text(const IntInfo& info) {
+  if (info.is_bool)
+    return "bool";
+  if (info.is_char)
+    return "char";
+  return (info.is_signed ? "s" : "u") + std::to_string(info.size * 8);
+}
+
+uint64_t load_uint(const void* p, uint32_t size) {
+  switch (size) {
+    case 1: {
+      uint8_t v;
+      std::memcpy(&v, p, 1);
+      return v;
+    }
+    case 2: {
+      uint16_t v;
+      std::memcpy(&v, p, 2);
+      return v;
+    }
+    case 4: {
+      uint32_t v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    default: {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      return v;
+    }
+  }
+}
+
+int64_t load_int(const void* p, uint32_t size) {
+  switch (size) {
+    case 1: {
+      int8_t v;
+      std::memcpy(&v, p, 1);
+      return v;
+    }
+    case 2: {
+      int16_t v;
+      std::memcpy(&v, p, 2);
+      return v;
+    }
+    case 4: {
+      int32_t v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    default: {
+      int64_t v;
+      std::memcpy(&v, p, 8);
+      return v;
+    }
+  }
+}
+
+void store_uint(void* p, uint32_t size, uint64_t value) {
+  switch (size) {
+    case 1: {
+      uint8_t v = static_cast<uint8_t>(value);
+      std::memcpy(p, &v, 1);
+      break;
+    }
+    case 2: {
+      uint16_t v = static_cast<uint16_t>(value);
+      std::memcpy(p, &v, 2);
+      break;
+    }
+    case 4: {
+      uint32_t v = static_cast<uint32_t>(value);
+      std::memcpy(p, &v, 4);
+      break;
+    }
+    default:
+      std::memcpy(p, &value, 8);
+      break;
+  }
+}
+
+std::string format_int(const void* p, const IntInfo& info) {
+  if (info.is_bool)
+    return load_uint(p, info.size) ? "true" : "false";
+  if (info.is_signed)
+    return std::to_string(load_int(p, info.size));
+  return std::to_string(load_uint(p, info.size));
+}
+
+}  // namespace structops

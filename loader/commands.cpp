@@ -1,0 +1,344 @@
+#include "commands.hpp"
+
+#include <bpf/bpf.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+
+#include "config.hpp"
+#include "link_manager.hpp"
+#include "module.hpp"
+#include "policy_description.hpp"
+#include "policy_lookup.hpp"
+#include "privileges.hpp"
+
+namespace structops {
+namespace fs = std::filesystem;
+namespace {
+
+Result<int> program_fd(const bpf_program* prog) {
+  int fd = bpf_program__fd(prog);
+  if (fd < 0)
+    return make_error(ErrorKind::invalid_policy, std::string("program '") +
+                                                     bpf_program__name(prog) +
+                                                     "' fills a callback but was not loaded");
+  return fd;
+}
+
+// The policy name held by a struct_ops map, as the kernel reports it.
+std::string policy_name_of_map(int map_fd, const KernelOps& ops) {
+  std::vector<uint8_t> value(ops.value_size);
+  uint32_t zero = 0;
+  if (bpf_map_lookup_elem(map_fd, &zero, value.data()))
+    return "(unknown)";
+  std::string name = ops_name_in_value(ops, value);
+  return name.empty() ? "(unnamed)" : name;
+}
+
+// The attached policy's name per the module's status file; "" if none.
+std::string status_policy() {
+  auto fields = read_status();
+  if (!fields)
+    return {};
+  auto p = status_value(*fields, "policy");
+  return (p && *p != "none") ? *p : std::string();
+}
+
+}  // namespace
+
+Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& value,
+                                      const std::vector<std::string>& sets) {
+  auto path = find_policy(value, ctx.search_dirs);
+  if (!path)
+    return std::move(path).error();
+  auto policy = PolicyObject::open(*path);
+  if (!policy)
+    return std::move(policy).error();
+  if (auto r = policy->set_knobs(sets); !r)
+    return std::move(r).error();
+  if (auto r = ensure_module_loaded(); !r)
+    return std::move(r).error();
+  auto kernel = load_module_btf();
+  if (!kernel)
+    return std::move(kernel).error();
+  if (auto r = policy->load(); !r)
+    return std::move(r).error();
+
+  auto built = build_struct_ops_value(policy->local_ops(), kernel->ops, program_fd);
+  if (!built)
+    return std::move(built).error();
+  if (built->size() != bpf_map__value_size(policy->map()))
+    return make_error(ErrorKind::other, "struct_ops value size " + std::to_string(built->size()) +
+                                            " differs from the map's " +
+                                            std::to_string(bpf_map__value_size(policy->map())));
+  // Makes the map READY: the kernel resolves the program fds and runs the
+  // module's init_member() and validate() now, not at attach.
+  uint32_t zero = 0;
+  if (bpf_map_update_elem(policy->map_fd(), &zero, built->data(), 0)) {
+    int err = errno;
+    if (err == EINVAL)
+      return errno_error(ErrorKind::invalid_policy, err,
+                         "bpf_testmod rejected policy '" + policy->name() +
+                             "' (its name must be printable and under 32 bytes, and it must "
+                             "implement at least one callback; see dmesg)");
+    return errno_error(err, "cannot set policy '" + policy->name() + "''s struct_ops value");
+  }
+  return PreparedPolicy{std::move(policy).value(), std::move(kernel).value()};
+}
+
+Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
+                              const std::vector<std::string>& sets) {
+  if (auto r = require_bpf_privileges("attaching a policy"); !r)
+    return std::move(r).error();
+  auto prepared = prepare_policy(ctx, value, sets);
+  if (!prepared)
+    return std::move(prepared).error();
+  const PolicyObject& policy = prepared->policy;
+  const ModuleBtf& kernel = prepared->kernel;
+
+  auto pin = open_pinned_link(ctx.pin_path, kernel.btf_id, kernel.ops.value_type_id);
+  if (!pin)
+    return std::move(pin).error();
+  Outcome out;
+  if (pin->state == PinState::active) {
+    const std::string old_name = policy_name_of_map(pin->map_fd.get(), kernel.ops);
+    auto elapsed = swap_link(pin->link_fd.get(), policy.map_fd(), pin->map_fd.get());
+    if (!elapsed)
+      return std::move(elapsed).error();
+    out.message = "switched '" + old_name + "' -> '" + policy.name() + "' in " +
+                  std::to_string((elapsed->count() + 500) / 1000) + " us";
+    return out;
+  }
+  if (pin->state == PinState::stale)
+    out.notes.push_back("replacing the stale pin " + ctx.pin_path + ": " + pin->stale_reason);
+
+  // The first attach creates the link from the map prepare_policy() made
+  // READY, rather than through bpf_map__attach_struct_ops() + pin: one
+  // value-building path serves attach, swap and --verify (every attach
+  // exercises what a later swap needs), and nothing libbpf-private is
+  // relied on.  --foreground, which owns its link, uses libbpf's attach.
+  auto link = create_link(policy.map_fd());
+  if (!link) {
+    // EBUSY right after seeing no live pin: did another loader just win?
+    if (link.error().kind == ErrorKind::busy) {
+      auto again = open_pinned_link(ctx.pin_path, kernel.btf_id, kernel.ops.value_type_id);
+      if (again && again->state == PinState::active)
+        return make_error(ErrorKind::busy,
+                          "another loader attached a policy at the same time; retry");
+    }
+    return std::move(link).error();
+  }
+  if (auto r = pin_link(link->fd.get(), ctx.pin_path); !r)
+    return std::move(r).error();  // closing link->fd detaches again
+  out.message = "attached '" + policy.name() + "' (link " + std::to_string(link->id) + ")";
+  return out;
+}
+
+Result<Outcome> verify_policy(const Context& ctx, const std::string& value,
+                              const std::vector<std::string>& sets) {
+  if (auto r = require_bpf_privileges("verifying a policy"); !r)
+    return std::move(r).error();
+  auto prepared = prepare_policy(ctx, value, sets);
+  if (!prepared)
+    return std::move(prepared).error();
+  const PolicyObject& policy = prepared->policy;
+  Outcome out;
+  out.message = "policy '" + policy.name() + "' (" + policy.path() +
+                ") is valid: " + std::to_string(policy.program_count()) +
+                (policy.program_count() == 1 ? " program" : " programs") +
+                " verified, bpf_testmod accepted its value";
+  return out;
+}
+
+Result<Outcome> detach_policy(const Context& ctx) {
+  if (auto r = require_bpf_privileges("detaching a policy"); !r)
+    return std::move(r).error();
+  std::optional<ModuleBtf> kernel;
+  if (module_loaded()) {
+    auto k = load_module_btf();
+    if (k)
+      kernel = std::move(k).value();
+  }
+  auto pin = open_pinned_link(ctx.pin_path, kernel ? kernel->btf_id : 0,
+                              kernel ? kernel->ops.value_type_id : 0);
+  if (!pin)
+    return std::move(pin).error();
+  Outcome out;
+  switch (pin->state) {
+    case PinState::absent: {
+      const std::string active = module_loaded() ? status_policy() : std::string();
+      if (!active.empty())
+        return make_error(ErrorKind::other,
+                          "policy '" + active + "' is attached, but not through " + ctx.pin_path +
+                              " (a structops-load --foreground process, or another tool); "
+                              "stop that instead");
+      out.message = "no policy attached";
+      return out;
+    }
+    case PinState::stale:
+      if (pin->link_fd)
+        (void)detach_link(pin->link_fd.get());  // a detached link says 0 again
+      if (auto r = remove_pin(ctx.pin_path); !r)
+        return std::move(r).error();
+      out.notes.push_back("removed the stale pin " + ctx.pin_path + ": " + pin->stale_reason);
+      out.message = "no policy attached";
+      return out;
+    case PinState::active:
+      break;
+  }
+  const std::string name =
+      kernel ? policy_name_of_map(pin->map_fd.get(), kernel->ops) : status_policy();
+  if (auto r = detach_link(pin->link_fd.get()); !r)
+    return std::move(r).error();
+  if (auto r = remove_pin(ctx.pin_path); !r)
+    return std::move(r).error();
+  out.message = "detached '" + (name.empty() ? std::string("(unknown)") : name) + "'";
+  return out;
+}
+
+Result<Outcome> restore_policy(const Context& ctx) {
+  if (auto r = require_bpf_privileges("restoring a policy"); !r)
+    return std::move(r).error();
+  auto config = read_config(ctx.config_path);
+  Outcome out;
+  if (!config) {
+    if (config.error().code == ENOENT) {
+      out.message = "no configuration file " + ctx.config_path + "; nothing to restore";
+      return out;
+    }
+    return std::move(config).error();
+  }
+  if (!config->policy) {
+    out.message = ctx.config_path + " names no policy; nothing to restore";
+    return out;
+  }
+  return attach_policy(ctx, *config->policy, config->sets);
+}
+
+Result<Outcome> save_policy(const Context& ctx, const std::string& value,
+                            const std::vector<std::string>& sets) {
+  Config c;
+  // A path is saved absolute: boot does not run in today's directory.
+  c.policy = is_policy_path(value) ? fs::absolute(value).lexically_normal().string() : value;
+  c.sets = sets;
+  if (auto r = save_config(ctx.config_path, c); !r)
+    return std::move(r).error();
+  Outcome out;
+  out.message = "saved '" + *c.policy + "' in " + ctx.config_path;
+  return out;
+}
+
+Result<Outcome> list_policies(const Context& ctx) {
+  std::vector<PolicyEntry> entries = find_policy_files(ctx.search_dirs);
+  Outcome out;
+  if (entries.empty()) {
+    std::string dirs;
+    for (const std::string& d : ctx.search_dirs)
+      dirs += (dirs.empty() ? "" : ":") + d;
+    out.notes.push_back("no policies found in " + dirs);
+    return out;
+  }
+  const std::string active = module_loaded() ? status_policy() : std::string();
+  size_t width = 0;
+  for (const PolicyEntry& e : entries)
+    width = std::max(width, e.name.size());
+  for (const PolicyEntry& e : entries) {
+    auto desc = read_policy_description(e.path);
+    std::string text = desc ? *desc : "(" + desc.error().message + ")";
+    std::string line = (e.name == active ? "* " : "  ") + e.name;
+    if (!text.empty() || ctx.verbose)
+      line += std::string(width - e.name.size() + 2, ' ') + text;
+    if (ctx.verbose)
+      line += (text.empty() ? "" : "  ") + std::string("[") + e.path + "]";
+    out.message += line + "\n";
+  }
+  out.message.pop_back();  // the CLI adds the last newline
+  return out;
+}
+
+StatusReport gather_status(const Context& ctx) {
+  StatusReport r;
+  r.pin_path = ctx.pin_path;
+  r.config_path = ctx.config_path;
+  r.module_loaded = module_loaded();
+  if (r.module_loaded) {
+    auto fields = read_status();
+    if (fields) {
+      auto p = status_value(*fields, "policy");
+      if (p && *p != "none")
+        r.policy = *p;
+      r.counters = std::move(fields).value();
+    } else {
+      r.notes.push_back(fields.error().message);
+    }
+  }
+  auto config = read_config(ctx.config_path);
+  if (config)
+    r.configured_policy = config->policy;
+  else if (config.error().code != ENOENT)
+    r.notes.push_back(config.error().message);
+
+  Privileges priv = current_privileges();
+  if (!priv.bpf || !priv.sys_admin) {
+    r.notes.push_back(
+        "the link, its programs and the policy's statistics need root (CAP_BPF and "
+        "CAP_SYS_ADMIN); shown: the module's status file only");
+    return r;
+  }
+
+  std::optional<ModuleBtf> kernel;
+  if (r.module_loaded) {
+    auto k = load_module_btf();
+    if (k)
+      kernel = std::move(k).value();
+    else
+      r.notes.push_back(k.error().message);
+  }
+  auto pin = open_pinned_link(ctx.pin_path, kernel ? kernel->btf_id : 0,
+                              kernel ? kernel->ops.value_type_id : 0);
+  UniqueFd map_fd;
+  if (!pin) {
+    r.notes.push_back(pin.error().message);
+  } else {
+    r.pin_state = pin->state == PinState::active  ? "active"
+                  : pin->state == PinState::stale ? "stale"
+                                                  : "absent";
+    r.stale_reason = pin->stale_reason;
+    if (pin->state == PinState::active) {
+      r.link_id = pin->link_id;
+      r.map_id = pin->map_id;
+      r.pinned = true;
+      map_fd = std::move(pin->map_fd);
+    }
+  }
+  if (!r.link_id && kernel) {
+    auto found = find_attached_link(kernel->btf_id, kernel->ops.value_type_id);
+    if (!found) {
+      r.notes.push_back(found.error().message);
+    } else if (*found) {
+      r.link_id = (*found)->link_id;
+      r.map_id = (*found)->map_id;
+      map_fd.reset(bpf_map_get_fd_by_id(r.map_id));
+    }
+  }
+  if (map_fd && kernel) {
+    std::vector<uint8_t> value(kernel->ops.value_size);
+    uint32_t zero = 0;
+    if (bpf_map_lookup_elem(map_fd.get(), &zero, value.data()) == 0) {
+      r.prog_ids = prog_ids_in_value(kernel->ops, value);
+      auto vars = read_policy_vars(r.prog_ids);
+      if (vars) {
+        r.statistics = std::move(vars->statistics);
+        r.knobs = std::move(vars->knobs);
+      } else {
+        r.notes.push_back("policy statistics: " + vars.error().message);
+      }
+    } else {
+      r.notes.push_back(errno_error(errno, "cannot read map " + std::to_string(r.map_id)).message);
+    }
+  }
+  return r;
+}
+
+}  // namespace structops

@@ -1,0 +1,49 @@
+// The actions behind the command line, as functions returning values: what
+// to print on success (Outcome) or why they failed (Error).  The CLI prints.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "error.hpp"
+#include "module_btf.hpp"
+#include "policy_object.hpp"
+#include "status.hpp"
+
+namespace structops {
+
+struct Context {
+  std::vector<std::string> search_dirs;  // policy lookup, in order
+  std::string pin_path;
+  std::string config_path;
+  bool verbose = false;
+};
+
+struct Outcome {
+  std::vector<std::string> notes;  // side remarks, for stderr
+  std::string message;             // the result line(s), for stdout
+};
+
+// A policy opened, knobs set, the module loaded, the policy verified, and
+// its map made READY (the module's init_member/validate accepted the
+// value).  Everything attaching or swapping needs.
+struct PreparedPolicy {
+  PolicyObject policy;
+  ModuleBtf kernel;
+};
+Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& value,
+                                      const std::vector<std::string>& sets);
+
+Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
+                              const std::vector<std::string>& sets);
+Result<Outcome> verify_policy(const Context& ctx, const std::string& value,
+                              const std::vector<std::string>& sets);
+Result<Outcome> detach_policy(const Context& ctx);
+Result<Outcome> restore_policy(const Context& ctx);
+// Records value (made absolute when it is a path) and sets in the config.
+Result<Outcome> save_policy(const Context& ctx, const std::string& value,
+                            const std::vector<std::string>& sets);
+Result<Outcome> list_policies(const Context& ctx);
+StatusReport gather_status(const Context& ctx);
+
+}  // namespace structops

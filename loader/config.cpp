@@ -1,0 +1,105 @@
+#include "config.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <boost/program_options.hpp>
+
+#include "unique_fd.hpp"
+
+namespace structops {
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+Result<Config> parse_config(const std::string& text, const std::string& origin) {
+  po::options_description desc;
+  desc.add_options()("policy", po::value<std::string>())(
+      "set", po::value<std::vector<std::string>>()->composing());
+  po::variables_map vm;
+  try {
+    std::istringstream in(text);
+    po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return make_error(ErrorKind::usage, origin + ": " + e.what());
+  }
+  Config c;
+  if (vm.count("policy") && !vm["policy"].as<std::string>().empty())
+    c.policy = vm["policy"].as<std::string>();
+  if (vm.count("set"))
+    c.sets = vm["set"].as<std::vector<std::string>>();
+  return c;
+}
+
+Result<Config> read_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    return errno_error(errno, "cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+std::string format_config(const Config& config) {
+  std::string out =
+      "# structops-load configuration: the policy \"structops-load --restore\" attaches\n"
+      "# at boot, and its knobs.  Written by \"structops-load --policy ... --save\".\n";
+  if (config.policy)
+    out += "policy = " + *config.policy + "\n";
+  for (const std::string& s : config.sets)
+    out += "set = " + s + "\n";
+  return out;
+}
+
+Result<void> save_config(const std::string& path, const Config& config) {
+  fs::path target(path);
+  fs::path dir = target.parent_path();
+  if (dir.empty())
+    dir = ".";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    return errno_error(ec.value(), "cannot create " + dir.string());
+
+  std::string tmp_name = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+  UniqueFd fd(mkostemp(tmp_name.data(), O_CLOEXEC));
+  if (!fd)
+    return errno_error(errno, "cannot create a temporary file in " + dir.string());
+  // From here on, a failure must not leave the temporary file behind.
+  auto fail = [&](int err, const std::string& what) -> Result<void> {
+    unlink(tmp_name.c_str());
+    return errno_error(err, what);
+  };
+  const std::string text = format_config(config);
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = write(fd.get(), text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return fail(errno, "cannot write " + tmp_name);
+    done += n;
+  }
+  if (fchmod(fd.get(), 0644) != 0)
+    return fail(errno, "cannot chmod " + tmp_name);
+  if (fsync(fd.get()) != 0)
+    return fail(errno, "cannot sync " + tmp_name);
+  if (close(fd.release()) != 0)
+    return fail(errno, "cannot close " + tmp_name);
+  if (rename(tmp_name.c_str(), path.c_str()) != 0)
+    return fail(errno, "cannot replace " + path);
+  // Make the rename itself durable.
+  UniqueFd dfd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dfd)
+    fsync(dfd.get());
+  return {};
+}
+
+}  // namespace structops

@@ -1,0 +1,80 @@
+// The pinned struct_ops link that keeps a policy attached after the loader
+// exits: inspect it, create and pin it, swap its map atomically, detach it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "error.hpp"
+#include "unique_fd.hpp"
+
+namespace structops {
+
+inline constexpr const char* kPinPath = "/sys/fs/bpf/structops/link";
+
+enum class PinState {
+  absent,  // nothing pinned
+  stale,   // pinned, but not a link we may swap: replace it with a fresh attach
+  active,  // a struct_ops link holding a bpf_testmod_ops map of this module
+};
+
+struct PinnedLink {
+  PinState state = PinState::absent;
+  std::string stale_reason;  // for PinState::stale, e.g. "link 12 is detached"
+  UniqueFd link_fd;
+  uint32_t link_id = 0;
+  uint32_t map_id = 0;
+  UniqueFd map_fd;  // the map the link holds now (active only)
+};
+
+// Opens and classifies the pin.  module_btf_id / value_type_id identify
+// the running bpf_testmod's struct_ops type; 0 skips that check (status
+// without privileges cannot get them).
+Result<PinnedLink> open_pinned_link(const std::string& pin_path, uint32_t module_btf_id,
+                                    uint32_t value_type_id);
+
+struct NewLink {
+  UniqueFd fd;
+  uint32_t id = 0;
+};
+
+// BPF_LINK_CREATE for a READY struct_ops map: this is what calls the
+// module's reg().  EBUSY (another policy attached) is a `busy` error.
+Result<NewLink> create_link(int map_fd);
+
+// Pins link_fd at pin_path, replacing a stale pin there, mounting bpffs
+// and creating the pin's directory when needed.  Call it only for a link
+// create_link() just made.
+Result<void> pin_link(int link_fd, const std::string& pin_path);
+
+// BPF_LINK_UPDATE with BPF_F_REPLACE: a compare-and-swap from old_map_fd
+// to new_map_fd.  Returns the time the update syscall took.  Losing the
+// race (EPERM: the link holds another map now; ENOLINK: it was detached)
+// is a `busy` error.
+Result<std::chrono::nanoseconds> swap_link(int link_fd, int new_map_fd, int old_map_fd);
+
+// BPF_LINK_DETACH (the module's unreg() runs now, not when the last fd
+// goes), then the pin is removed.
+Result<void> detach_link(int link_fd);
+Result<void> remove_pin(const std::string& pin_path);
+
+Result<uint32_t> link_id_of(int link_fd);
+
+}  // namespace structops
+
+namespace structops {
+
+struct AttachedLink {
+  uint32_t link_id = 0;
+  uint32_t map_id = 0;
+};
+
+// The struct_ops link, pinned or not, that holds a map of the running
+// module's type (module_btf_id, value_type_id): the attached policy, also
+// when a --foreground loader attached it.  Needs CAP_SYS_ADMIN.
+Result<std::optional<AttachedLink>> find_attached_link(uint32_t module_btf_id,
+                                                       uint32_t value_type_id);
+
+}  // namespace structops

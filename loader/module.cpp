@@ -1,0 +1,179 @@
+#include "module.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "unique_fd.hpp"
+
+extern char** environ;
+
+namespace structops {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kModule = "bpf_testmod";
+
+bool exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos)
+    return {};
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::string kernel_release() {
+  utsname u{};
+  return uname(&u) == 0 ? u.release : "";
+}
+
+bool module_file_exists(const std::string& release) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it("/lib/modules/" + release, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.rfind(std::string(kModule) + ".ko", 0) == 0)
+      return true;
+  }
+  return false;
+}
+
+// Runs "modprobe bpf_testmod", returning its exit status and output.
+int run_modprobe(std::string* output) {
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) != 0) {
+    *output = "cannot create a pipe for modprobe";
+    return -1;
+  }
+  UniqueFd rd(pipefd[0]), wr(pipefd[1]);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, wr.get(), STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, wr.get(), STDERR_FILENO);
+  const char* argv[] = {"modprobe", kModule, nullptr};
+  pid_t pid;
+  int err =
+      posix_spawnp(&pid, "modprobe", &actions, nullptr, const_cast<char* const*>(argv), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  wr.reset();
+  if (err) {
+    *output = std::string("cannot run modprobe: ") + strerror(err);
+    return -1;
+  }
+  char buf[512];
+  ssize_t n;
+  while ((n = read(rd.get(), buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0)
+      output->append(buf, n);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  *output = trim(*output);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+StatusFields parse_status(const std::string& text) {
+  StatusFields fields;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t colon = line.find(':');
+    if (colon == std::string::npos || colon == 0)
+      continue;
+    fields.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+  }
+  return fields;
+}
+
+std::optional<std::string> status_value(const StatusFields& fields, const std::string& key) {
+  for (const auto& [k, v] : fields)
+    if (k == key)
+      return v;
+  return std::nullopt;
+}
+
+Result<StatusFields> read_status(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    return errno_error(ErrorKind::unavailable, errno, "cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_status(text.str());
+}
+
+bool kernel_at_least(const std::string& release, int major, int minor) {
+  int ma = 0, mi = 0;
+  if (std::sscanf(release.c_str(), "%d.%d", &ma, &mi) != 2)
+    return true;
+  return ma > major || (ma == major && mi >= minor);
+}
+
+Error diagnose_module(const ModuleFacts& f) {
+  const std::string& r = f.kernel_release;
+  std::string msg;
+  if (!kernel_at_least(r, 6, 9)) {
+    msg = "kernel " + r +
+          " is older than 6.9 and cannot register struct_ops types from modules; "
+          "boot a 6.9 or newer kernel (Debian bookworm: linux-image-amd64 from bookworm-backports)";
+  } else if (!f.module_support) {
+    msg = "kernel " + r +
+          " has no loadable module support (CONFIG_MODULES is off), so bpf_testmod cannot be "
+          "loaded";
+  } else if (f.loaded && !f.btf) {
+    msg =
+        "bpf_testmod is loaded but has no BTF (/sys/kernel/btf/bpf_testmod is missing), so it "
+        "offers no struct_ops type; rebuild it against headers that ship vmlinux "
+        "(dkms remove/install), then rmmod and modprobe it";
+  } else if (!f.loaded && !f.module_file) {
+    msg = "no bpf_testmod module for kernel " + r +
+          ": is bpf-testmod-dkms installed and built for this kernel? check `dkms status` "
+          "(the headers for " +
+          r + " are needed)";
+  } else {
+    msg = "modprobe bpf_testmod failed";
+    if (!f.modprobe_output.empty())
+      msg += ": " + f.modprobe_output;
+    msg += " (see dmesg)";
+  }
+  return make_error(ErrorKind::unavailable, msg);
+}
+
+bool module_loaded() {
+  return exists(std::string("/sys/module/") + kModule);
+}
+
+Result<void> ensure_module_loaded() {
+  ModuleFacts f;
+  f.kernel_release = kernel_release();
+  const std::string btf_path = std::string("/sys/kernel/btf/") + kModule;
+  f.loaded = module_loaded();
+  if (!f.loaded) {
+    int status = run_modprobe(&f.modprobe_output);
+    f.loaded = status == 0 && module_loaded();
+  }
+  f.btf = exists(btf_path);
+  if (f.loaded && f.btf)
+    return {};
+  f.module_support = exists("/proc/modules");
+  f.module_file = f.module_support && module_file_exists(f.kernel_release);
+  return diagnose_module(f);
+}
+
+}  // namespace structops

@@ -1,0 +1,43 @@
+// Command-line parsing into a plain struct, with the option-combination
+// rules; nothing here touches the system, so it is unit-testable.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "error.hpp"
+
+namespace structops {
+
+enum class Action {
+  help,
+  version,
+  attach,      // --policy
+  verify,      // --verify
+  detach,      // --detach
+  list,        // --list
+  status,      // --status
+  restore,     // --restore
+  foreground,  // --foreground [--policy]
+};
+
+struct Options {
+  Action action = Action::help;
+  std::string policy;             // --policy or --verify value
+  std::vector<std::string> sets;  // --set KEY=VALUE, in order
+  std::string config_path;        // --config, or the default
+  bool config_given = false;
+  bool save = false;
+  bool json = false;
+  bool verbose = false;
+  double interval_s = 2.0;  // --foreground trigger period; the tutorial's 2 s
+};
+
+// argv as main() got it.  default_config is used when --config is absent.
+Result<Options> parse_options(int argc, const char* const argv[],
+                              const std::string& default_config);
+
+// The --help text.
+std::string usage_text(const std::string& default_config);
+
+}  // namespace structops

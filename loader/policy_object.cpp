@@ -1,0 +1,157 @@
+#include "policy_object.hpp"
+
+#include <linux/bpf.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "btf_util.hpp"
+#include "policy_lookup.hpp"
+
+namespace structops {
+namespace {
+
+// Big enough for the whole log of any program a policy author writes; since
+// 6.4 the kernel keeps the log's tail when it overflows, which is the part
+// that says why.  Only pages the kernel writes are ever touched.
+constexpr size_t kLogSize = 4u << 20;
+
+Error invalid(const std::string& message) {
+  return make_error(ErrorKind::invalid_policy, message);
+}
+
+// "struct_ops/test_3" -> "test_3".
+std::string callback_of(const bpf_program* prog) {
+  std::string sec = bpf_program__section_name(prog);
+  size_t slash = sec.rfind('/');
+  return slash == std::string::npos ? sec : sec.substr(slash + 1);
+}
+
+}  // namespace
+
+Result<PolicyObject> PolicyObject::open(const std::string& path) {
+  PolicyObject p;
+  p.path_ = path;
+  const std::string file_name = policy_name_from_path(path);
+  p.obj_.reset(bpf_object__open_file(path.c_str(), nullptr));
+  if (!p.obj_) {
+    int err = errno;
+    if (err == ENOENT)
+      return errno_error(ErrorKind::usage, err, "cannot open " + path);
+    if (err == EACCES || err == EPERM)
+      return errno_error(err, "cannot open " + path);
+    return errno_error(ErrorKind::invalid_policy, err,
+                       path + " is not a BPF object libbpf can open");
+  }
+
+  bpf_map* map;
+  int count = 0;
+  bpf_object__for_each_map(map, p.obj_.get()) {
+    if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+      continue;
+    count++;
+    p.map_ = map;
+  }
+  if (count == 0)
+    return invalid("policy '" + file_name + "' (" + path +
+                   ") has no struct_ops map; declare one with STRUCTOPS_POLICY()");
+  if (count > 1)
+    return invalid("policy '" + file_name + "' declares " + std::to_string(count) +
+                   " struct_ops maps; a policy has exactly one");
+
+  const btf* b = bpf_object__btf(p.obj_.get());
+  // Before load, a struct_ops map's BTF value type is the object's own type.
+  p.type_id_ = bpf_map__btf_value_type_id(p.map_);
+  const btf_type* t = b ? btf__type_by_id(b, p.type_id_) : nullptr;
+  const char* tname = t ? btf__name_by_offset(b, t->name_off) : nullptr;
+  if (!t || !btf_is_struct(t) || !tname)
+    return invalid("policy '" + file_name + "': cannot find its struct_ops type in BTF");
+  if (std::string(tname) != kOpsType)
+    return invalid("policy '" + file_name + "' is for struct_ops type '" + tname + "', not " +
+                   kOpsType);
+  if (!(bpf_map__map_flags(p.map_) & BPF_F_LINK))
+    return invalid("policy '" + file_name +
+                   "' uses SEC(\".struct_ops\"); use SEC(\".struct_ops.link\") "
+                   "(STRUCTOPS_POLICY()) so it can be swapped");
+  p.type_size_ = t->size;
+
+  // Name: what the module will report in its status file.
+  p.name_ = file_name;
+  size_t size = 0;
+  const auto* data = static_cast<const char*>(bpf_map__initial_value(p.map_, &size));
+  uint32_t index = 0;
+  if (const btf_member* m = find_member(b, t, "name", &index); m && data) {
+    const uint32_t off = btf_member_bit_offset(t, index) / 8;
+    const long long msize = btf__resolve_size(b, m->type);
+    if (msize > 0 && off + static_cast<size_t>(msize) <= p.type_size_ && data[off] != '\0')
+      p.name_ = std::string(data + off, strnlen(data + off, msize));
+  }
+  return p;
+}
+
+std::vector<Knob> PolicyObject::knobs() const {
+  const btf* b = bpf_object__btf(obj_.get());
+  return b ? find_knobs(b) : std::vector<Knob>{};
+}
+
+Result<void> PolicyObject::set_knobs(const std::vector<std::string>& settings) {
+  if (loaded_)
+    return make_error(ErrorKind::other, "knobs must be set before the policy is loaded");
+  return apply_knob_settings(obj_.get(), name_, settings);
+}
+
+size_t PolicyObject::program_count() const {
+  size_t n = 0;
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, obj_.get()) {
+    if (bpf_program__autoload(prog))
+      n++;
+  }
+  return n;
+}
+
+Result<void> PolicyObject::load() {
+  bpf_program* prog;
+  log_bufs_.clear();
+  bpf_object__for_each_program(prog, obj_.get()) {
+    std::unique_ptr<char[]> buf(new char[kLogSize]);  // not zeroed: see kLogSize
+    buf[0] = '\0';
+    if (int err = bpf_program__set_log_buf(prog, buf.get(), kLogSize))
+      return errno_error(err, "cannot set a verifier log buffer");
+    log_bufs_.push_back(std::move(buf));
+  }
+
+  int err = bpf_object__load(obj_.get());
+  if (!err) {
+    loaded_ = true;
+    return {};
+  }
+
+  // The rejected program is the one whose log libbpf filled.
+  size_t i = 0;
+  bpf_object__for_each_program(prog, obj_.get()) {
+    const char* log = log_bufs_[i++].get();
+    if (log[0] == '\0')
+      continue;
+    Error e = errno_error(ErrorKind::invalid_policy, err,
+                          "the verifier rejected policy '" + name_ + "' (program '" +
+                              bpf_program__name(prog) + "', callback " + callback_of(prog) + ")");
+    e.log = log;
+    return e;
+  }
+  if (-err == EPERM)
+    return errno_error(ErrorKind::not_permitted, err, "cannot load policy '" + name_ + "'");
+  return errno_error(ErrorKind::invalid_policy, err,
+                     "cannot load policy '" + name_ + "' (libbpf's messages above say why)");
+}
+
+LocalOps PolicyObject::local_ops() const {
+  LocalOps l;
+  l.types = bpf_object__btf(obj_.get());
+  l.type_id = type_id_;
+  l.data = bpf_map__initial_value(map_, nullptr);
+  l.size = type_size_;
+  return l;
+}
+
+}  // namespace structops

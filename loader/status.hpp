@@ -1,0 +1,42 @@
+// What --status reports, and its text and JSON forms.  Gathering fills a
+// StatusReport (commands.cpp); formatting here is pure and unit-tested.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "module.hpp"
+#include "policy_stats.hpp"
+
+namespace structops {
+
+struct StatusReport {
+  bool module_loaded = false;
+  std::optional<StatusFields> counters;  // the module's status file
+  std::string policy;                    // attached policy's name, "" if none/unknown
+
+  std::string pin_path;
+  // "absent", "stale", "active", or "unknown" when it could not be read.
+  std::string pin_state = "unknown";
+  std::string stale_reason;
+  uint32_t link_id = 0;
+  uint32_t map_id = 0;
+  bool pinned = false;  // the attached link is the pinned one
+  std::vector<uint32_t> prog_ids;
+
+  std::vector<StatVar> statistics;
+  std::vector<StatVar> knobs;
+
+  std::string config_path;
+  std::optional<std::string> configured_policy;
+
+  // What could not be read, and why (e.g. missing privileges).
+  std::vector<std::string> notes;
+};
+
+std::string format_status_text(const StatusReport& report);
+std::string format_status_json(const StatusReport& report);
+
+}  // namespace structops

@@ -1,0 +1,164 @@
+#include "options.hpp"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace structops {
+namespace {
+
+const std::string kDefaultConfig = "/etc/structops/structops.conf";
+
+Result<Options> parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "structops-load");
+  return parse_options(static_cast<int>(args.size()), args.data(), kDefaultConfig);
+}
+
+// The usage error's message, or a marker when parsing succeeded.
+std::string usage_error(std::vector<const char*> args) {
+  auto r = parse(std::move(args));
+  if (r)
+    return "<parsed>";
+  EXPECT_EQ(r.error().kind, ErrorKind::usage);
+  return r.error().message;
+}
+
+TEST(Options, PolicyWithRepeatedSetsKeepsTheirOrder) {
+  auto r = parse({"--policy", "scale", "--set", "multiplier=3", "--set", "offset=-1", "-v"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->action, Action::attach);
+  EXPECT_EQ(r->policy, "scale");
+  EXPECT_EQ(r->sets, (std::vector<std::string>{"multiplier=3", "offset=-1"}));
+  EXPECT_TRUE(r->verbose);
+  EXPECT_FALSE(r->save);
+  EXPECT_EQ(r->config_path, kDefaultConfig);
+}
+
+TEST(Options, EqualsSignFormIsAccepted) {
+  auto r = parse({"--verify=/tmp/x.bpf.o", "--set=a=1"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->action, Action::verify);
+  EXPECT_EQ(r->policy, "/tmp/x.bpf.o");
+  EXPECT_EQ(r->sets, std::vector<std::string>{"a=1"});
+}
+
+TEST(Options, EachActionParsesAlone) {
+  EXPECT_EQ(parse({"--detach"})->action, Action::detach);
+  EXPECT_EQ(parse({"--list"})->action, Action::list);
+  EXPECT_EQ(parse({"--status"})->action, Action::status);
+  EXPECT_EQ(parse({"--restore"})->action, Action::restore);
+  EXPECT_EQ(parse({"--foreground"})->action, Action::foreground);
+  EXPECT_EQ(parse({"--help"})->action, Action::help);
+  EXPECT_EQ(parse({"-h"})->action, Action::help);
+  EXPECT_EQ(parse({"--version"})->action, Action::version);
+}
+
+TEST(Options, HelpWinsOverOtherOptions) {
+  EXPECT_EQ(parse({"--policy", "x", "--detach", "--help"})->action, Action::help);
+}
+
+TEST(Options, ForegroundTakesItsPolicyFromPolicy) {
+  auto r = parse({"--foreground", "--policy", "default", "--interval", "0.5", "--set", "k=1"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->action, Action::foreground);
+  EXPECT_EQ(r->policy, "default");
+  EXPECT_DOUBLE_EQ(r->interval_s, 0.5);
+  EXPECT_EQ(r->sets, std::vector<std::string>{"k=1"});
+}
+
+TEST(Options, ForegroundDefaultsToTwoSecondsAndNoPolicy) {
+  auto r = parse({"--foreground"});
+  ASSERT_TRUE(r);
+  EXPECT_DOUBLE_EQ(r->interval_s, 2.0);
+  EXPECT_TRUE(r->policy.empty());
+}
+
+TEST(Options, NothingToDoIsAUsageError) {
+  EXPECT_NE(usage_error({}).find("nothing to do"), std::string::npos);
+  EXPECT_NE(usage_error({"-v"}).find("nothing to do"), std::string::npos);
+}
+
+TEST(Options, TwoActionsCannotBeCombined) {
+  EXPECT_EQ(usage_error({"--policy", "a", "--detach"}), "--policy and --detach cannot be combined");
+  EXPECT_EQ(usage_error({"--list", "--status"}), "--list and --status cannot be combined");
+  EXPECT_EQ(usage_error({"--foreground", "--restore"}),
+            "--foreground and --restore cannot be combined");
+  EXPECT_EQ(usage_error({"--verify", "a", "--policy", "b"}),
+            "--policy and --verify cannot be combined");
+}
+
+TEST(Options, SaveNeedsPolicy) {
+  EXPECT_NE(usage_error({"--save"}).find("--save needs --policy"), std::string::npos);
+  EXPECT_NE(usage_error({"--verify", "a", "--save"}).find("--save needs --policy"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--foreground", "--policy", "a", "--save"}).find("--save needs"),
+            std::string::npos);
+  auto r = parse({"--policy", "a", "--save"});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->save);
+}
+
+TEST(Options, JsonOnlyWithStatus) {
+  EXPECT_EQ(usage_error({"--list", "--json"}), "--json applies to --status only");
+  auto r = parse({"--status", "--json"});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->json);
+}
+
+TEST(Options, IntervalOnlyWithForegroundAndPositive) {
+  EXPECT_EQ(usage_error({"--status", "--interval", "1"}),
+            "--interval applies to --foreground only");
+  for (const char* bad : {"0", "-1", "abc", "1e3", "", "100000", "1.2.3"})
+    EXPECT_NE(usage_error({"--foreground", "--interval", bad}).find("--interval wants"),
+              std::string::npos)
+        << bad;
+}
+
+TEST(Options, SetOnlyWhereAPolicyIsLoaded) {
+  EXPECT_EQ(usage_error({"--detach", "--set", "a=1"}),
+            "--set applies to --policy, --verify and --foreground only");
+  EXPECT_EQ(usage_error({"--set", "a=1"}),
+            "--set applies to --policy, --verify and --foreground only");
+}
+
+TEST(Options, ConfigOnlyWhereTheConfigIsUsed) {
+  auto r = parse({"--restore", "--config", "/tmp/s.conf"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->config_path, "/tmp/s.conf");
+  EXPECT_TRUE(r->config_given);
+  EXPECT_TRUE(parse({"--status", "--config", "/tmp/s.conf"}));
+  EXPECT_TRUE(parse({"--policy", "a", "--save", "--config", "/tmp/s.conf"}));
+  EXPECT_TRUE(parse({"--foreground", "--config", "/tmp/s.conf"}));
+  EXPECT_NE(usage_error({"--list", "--config", "/tmp/s.conf"}).find("--config applies"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--policy", "a", "--config", "/tmp/s.conf"}).find("--config applies"),
+            std::string::npos);
+}
+
+TEST(Options, UnknownOptionsAndArgumentsAreNamed) {
+  EXPECT_EQ(usage_error({"--bogus"}), "unknown option '--bogus'");
+  EXPECT_EQ(usage_error({"--status", "extra"}), "unexpected argument 'extra'");
+  // No prefix guessing: a script that says --pol means something else.
+  EXPECT_EQ(usage_error({"--pol", "x"}), "unknown option '--pol'");
+}
+
+TEST(Options, MissingOrRepeatedValuesAreUsageErrors) {
+  usage_error({"--policy"});
+  usage_error({"--verify"});
+  usage_error({"--policy", "a", "--policy", "b"});
+  EXPECT_NE(usage_error({"--policy", ""}).find("needs a policy"), std::string::npos);
+}
+
+TEST(Options, UsageTextNamesEveryOptionAndExitCode) {
+  std::string text = usage_text(kDefaultConfig);
+  for (const char* s :
+       {"--policy",  "--verify",     "--detach",  "--list",    "--status",
+        "--restore", "--foreground", "--set",     "--save",    "--config",
+        "--json",    "--interval",   "--verbose", "--version", "64",
+        "65",        "69",           "75",        "77",        kDefaultConfig.c_str()})
+    EXPECT_NE(text.find(s), std::string::npos) << s;
+}
+
+}  // namespace
+}  // namespace structops

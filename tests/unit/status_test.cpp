@@ -1,0 +1,107 @@
+#include "status.hpp"
+
+#include <gtest/gtest.h>
+
+namespace structops {
+namespace {
+
+StatusReport attached_report() {
+  StatusReport r;
+  r.module_loaded = true;
+  r.counters = parse_status(
+      "policy: stats\ntriggers: 12\nlast_policy: stats\nlast_test_2: -5\nbench_op: test_1\n");
+  r.policy = "stats";
+  r.pin_path = "/sys/fs/bpf/structops/link";
+  r.pin_state = "active";
+  r.link_id = 12;
+  r.map_id = 34;
+  r.pinned = true;
+  r.prog_ids = {56, 57};
+  StatVar calls;
+  calls.name = "calls_test_1";
+  calls.type = "u64";
+  calls.values = {"7"};
+  StatVar hist;
+  hist.name = "len_log2";
+  hist.type = "u64[3]";
+  hist.shape = StatVar::Shape::array;
+  hist.values = {"0", "1", "2"};
+  StatVar label;
+  label.name = "label";
+  label.type = "char[8]";
+  label.shape = StatVar::Shape::text;
+  label.values = {"say \"hi\""};
+  r.statistics = {calls, hist, label};
+  StatVar flag;
+  flag.name = "enabled";
+  flag.type = "bool";
+  flag.values = {"true"};
+  r.knobs = {flag};
+  r.config_path = "/etc/structops/structops.conf";
+  r.configured_policy = "stats";
+  return r;
+}
+
+TEST(StatusJson, FullReport) {
+  EXPECT_EQ(format_status_json(attached_report()),
+            R"({"module":{"name":"bpf_testmod","loaded":true,"counters":{"policy":"stats",)"
+            R"("triggers":12,"last_policy":"stats","last_test_2":-5,"bench_op":"test_1"}},)"
+            R"("policy":"stats","link":{"id":12,"map_id":34,"prog_ids":[56,57],"pinned":true},)"
+            R"("pin":{"path":"/sys/fs/bpf/structops/link","state":"active"},)"
+            R"("statistics":{"calls_test_1":7,"len_log2":[0,1,2],"label":"say \"hi\""},)"
+            R"("knobs":{"enabled":true},)"
+            R"("config":{"path":"/etc/structops/structops.conf","policy":"stats"},"notes":[]})"
+            "\n");
+}
+
+TEST(StatusJson, NothingKnownIsNullsNotMissingKeys) {
+  StatusReport r;
+  r.pin_path = "/p";
+  r.config_path = "/c";
+  r.notes = {"cannot read \"x\"\n"};
+  EXPECT_EQ(format_status_json(r),
+            R"({"module":{"name":"bpf_testmod","loaded":false,"counters":null},"policy":null,)"
+            R"("link":null,"pin":{"path":"/p","state":"unknown"},"statistics":{},"knobs":{},)"
+            R"("config":{"path":"/c","policy":null},"notes":["cannot read \"x\"\n"]})"
+            "\n");
+}
+
+TEST(StatusJson, StalePinCarriesItsReason) {
+  StatusReport r;
+  r.pin_path = "/p";
+  r.pin_state = "stale";
+  r.stale_reason = "link 3 is detached";
+  EXPECT_NE(format_status_json(r).find(
+                R"("pin":{"path":"/p","state":"stale","reason":"link 3 is detached"})"),
+            std::string::npos);
+}
+
+TEST(StatusText, ShowsPolicyLinkCountersAndStatistics) {
+  std::string t = format_status_text(attached_report());
+  EXPECT_NE(t.find("module:     bpf_testmod loaded\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("policy:     stats\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("attached:   link 12, map 34, programs 56 57 (pinned)\n"), std::string::npos)
+      << t;
+  EXPECT_NE(t.find("  triggers: 12\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("statistics of 'stats':\n  calls_test_1 = 7\n  len_log2 = [0, 1, 2]\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("knobs of 'stats':\n  enabled = true\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("configured: stats (/etc/structops/structops.conf)\n"), std::string::npos) << t;
+}
+
+TEST(StatusText, UnprivilegedReportSaysWhatItCouldNotRead) {
+  StatusReport r;
+  r.module_loaded = true;
+  r.pin_path = "/sys/fs/bpf/structops/link";
+  r.config_path = "/c";
+  r.notes = {"the link needs root"};
+  std::string t = format_status_text(r);
+  EXPECT_NE(t.find("policy:     none\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("pin:        /sys/fs/bpf/structops/link: unknown\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("note: the link needs root\n"), std::string::npos) << t;
+  EXPECT_EQ(t.find("attached:"), std::string::npos) << t;
+}
+
+}  // namespace
+}  // namespace structops
