@@ -48,7 +48,7 @@ std::string status_policy() {
 }  // namespace
 
 Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& value,
-                                      const std::vector<std::string>& sets) {
+                                      const std::vector<std::string>& sets, bool snapshot_pin) {
   auto path = find_policy(value, ctx.search_dirs);
   if (!path)
     return std::move(path).error();
@@ -62,6 +62,17 @@ Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& val
   auto kernel = load_module_btf();
   if (!kernel)
     return std::move(kernel).error();
+  // Look at the pin before the slow part (verification takes most of a
+  // second on an emulated CPU): a swap then replaces exactly the policy
+  // that was active when this command began, and of two loaders started
+  // together one wins and the other is told to retry.
+  PinnedLink pin;
+  if (snapshot_pin) {
+    auto snapshot = open_pinned_link(ctx.pin_path, kernel->btf_id, kernel->ops.value_type_id);
+    if (!snapshot)
+      return std::move(snapshot).error();
+    pin = std::move(snapshot).value();
+  }
   if (auto r = policy->load(); !r)
     return std::move(r).error();
 
@@ -84,22 +95,19 @@ Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& val
                              "implement at least one callback; see dmesg)");
     return errno_error(err, "cannot set policy '" + policy->name() + "''s struct_ops value");
   }
-  return PreparedPolicy{std::move(policy).value(), std::move(kernel).value()};
+  return PreparedPolicy{std::move(policy).value(), std::move(kernel).value(), std::move(pin)};
 }
 
 Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
                               const std::vector<std::string>& sets) {
   if (auto r = require_bpf_privileges("attaching a policy"); !r)
     return std::move(r).error();
-  auto prepared = prepare_policy(ctx, value, sets);
+  auto prepared = prepare_policy(ctx, value, sets, /*snapshot_pin=*/true);
   if (!prepared)
     return std::move(prepared).error();
   const PolicyObject& policy = prepared->policy;
   const ModuleBtf& kernel = prepared->kernel;
-
-  auto pin = open_pinned_link(ctx.pin_path, kernel.btf_id, kernel.ops.value_type_id);
-  if (!pin)
-    return std::move(pin).error();
+  PinnedLink* pin = &prepared->pin;
   Outcome out;
   if (pin->state == PinState::active) {
     const std::string old_name = policy_name_of_map(pin->map_fd.get(), kernel.ops);

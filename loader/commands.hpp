@@ -2,10 +2,12 @@
 // to print on success (Outcome) or why they failed (Error).  The CLI prints.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "error.hpp"
+#include "link_manager.hpp"
 #include "module_btf.hpp"
 #include "policy_object.hpp"
 #include "status.hpp"
@@ -30,9 +32,13 @@ struct Outcome {
 struct PreparedPolicy {
   PolicyObject policy;
   ModuleBtf kernel;
+  // With snapshot_pin: the pinned link as it was before the policy was
+  // loaded, the "compare" half of the compare-and-swap (else left absent).
+  PinnedLink pin;
 };
 Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& value,
-                                      const std::vector<std::string>& sets);
+                                      const std::vector<std::string>& sets,
+                                      bool snapshot_pin = false);
 
 Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
                               const std::vector<std::string>& sets);

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <optional>
 
 #include "config.hpp"
@@ -125,12 +126,12 @@ Result<void> run_foreground(const Context& ctx, const ForegroundOptions& opts, s
   // cleanly instead of killing the process between attach and loop.
   BlockedSignals signals;
 
-  std::optional<PreparedPolicy> current;  // declared before link: outlives it
+  std::unique_ptr<PreparedPolicy> current;  // declared before link: outlives it
   {
     auto prepared = prepare_policy(ctx, value, sets);
     if (!prepared)
       return std::move(prepared).error();
-    current.emplace(std::move(prepared).value());
+    current = std::make_unique<PreparedPolicy>(std::move(prepared).value());
   }
   // libbpf's own attach: this process owns the link, so SIGHUP can use
   // bpf_link__update_map() on it.  The map is READY already; libbpf's
@@ -193,7 +194,7 @@ Result<void> run_foreground(const Context& ctx, const ForegroundOptions& opts, s
     // The old object and its map go now; whole, so its module BTF is freed
     // split part first.
     current.reset();
-    current.emplace(std::move(prepared).value());
+    current = std::make_unique<PreparedPolicy>(std::move(prepared).value());
   }
 
   const std::string name = current->policy.name();

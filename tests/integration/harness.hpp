@@ -1,0 +1,57 @@
+// Helpers for the tests that run inside the booted kernel (tests/vm/vm-run).
+// They talk to the real module through its proc files and to the real
+// loader as a child process, exactly as a user would.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace structops::test {
+
+// Parsed /proc/bpf_testmod_status ("key: value" lines).
+using Status = std::map<std::string, std::string>;
+
+Status read_status();
+long long status_number(const Status& status, const std::string& key);
+
+// One write to /proc/bpf_testmod_trigger: 0 on success, else the errno.
+int trigger(const std::string& payload);
+
+struct RunResult {
+  int exit_code = -1;  // exit status, or 128 + signal
+  std::string out;
+  std::string err;
+};
+
+// Run argv (argv[0] is a path) and collect its output and exit code.
+RunResult run(const std::vector<std::string>& argv);
+
+// Start argv in the background with stdout+stderr to out_file; returns pid.
+int spawn(const std::vector<std::string>& argv, const std::string& out_file);
+// Wait for a spawned child: its exit code, or 128 + signal.
+int wait_child(int pid);
+
+// Run the structops-load under test with the given arguments.
+RunResult loader(const std::vector<std::string>& args);
+
+// Paths handed over by CMake through the environment.
+std::string loader_path();
+std::string module_path();
+std::string policy_dir();
+
+bool module_loaded();
+// insmod the module under test unless it is loaded: 0 or an exit code.
+int load_module();
+int unload_module();
+
+// Detach whatever policy is attached, through the loader.
+void detach_policy();
+
+// Count BPF objects of one kind ("prog", "map" or "link") through bpftool.
+int bpf_object_count(const std::string& kind);
+
+// Whether a string appears in the kernel log since the test began.
+std::string kernel_log();
+
+}  // namespace structops::test

@@ -1,0 +1,301 @@
+// structops-load against the real module: attach, swap between every pair,
+// detach, status, save/restore, foreground mode, verify and exit codes.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "expected.hpp"
+#include "harness.hpp"
+
+namespace structops::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+const PolicyAnswers& answers(const std::string& name) {
+  for (const auto& p : shipped_policies())
+    if (p.name == name) return p;
+  throw std::runtime_error("no such policy " + name);
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class LoaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(load_module(), 0);
+    ::setenv("STRUCTOPS_POLICY_PATH", policy_dir().c_str(), 1);
+    detach_policy();
+  }
+  void TearDown() override { detach_policy(); }
+
+  static void attach(const std::string& policy) {
+    RunResult r = loader({"--policy", policy});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  static void expect_answering(const std::string& policy) {
+    ASSERT_EQ(trigger("Hello"), 0);
+    Status s = read_status();
+    EXPECT_EQ(s["policy"], policy);
+    EXPECT_EQ(s["last_policy"], policy);
+    EXPECT_EQ(s["last_test_1"], std::to_string(answers(policy).test_1));
+  }
+};
+
+// An order of swaps that walks every ordered pair of policies exactly once
+// (an Eulerian circuit of the complete directed graph).
+std::vector<std::string> every_pair_walk() {
+  std::vector<std::string> names;
+  for (const auto& p : shipped_policies()) names.push_back(p.name);
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& a : names)
+    for (const auto& b : names)
+      if (a != b) out[a].push_back(b);
+  std::vector<std::string> stack{names[0]}, walk;
+  while (!stack.empty()) {
+    auto& next = out[stack.back()];
+    if (next.empty()) {
+      walk.push_back(stack.back());
+      stack.pop_back();
+    } else {
+      stack.push_back(next.back());
+      next.pop_back();
+    }
+  }
+  return {walk.rbegin(), walk.rend()};
+}
+
+TEST_F(LoaderTest, AttachPinsTheLinkSoThePolicyOutlivesTheLoader) {
+  RunResult r = loader({"--policy", "default"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("attached 'default' (link "), std::string::npos) << r.out;
+  EXPECT_EQ(::access("/sys/fs/bpf/structops/link", F_OK), 0);
+  expect_answering("default");
+}
+
+TEST_F(LoaderTest, SwapsBetweenEveryPairOfPolicies) {
+  std::vector<std::string> walk = every_pair_walk();
+  ASSERT_EQ(walk.size(), shipped_policies().size() * (shipped_policies().size() - 1) + 1);
+  attach(walk[0]);
+  long long swaps_before = status_number(read_status(), "swaps");
+  for (size_t i = 1; i < walk.size(); i++) {
+    RunResult r = loader({"--policy", walk[i]});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("switched '" + walk[i - 1] + "' -> '" + walk[i] + "' in "),
+              std::string::npos)
+        << r.out;
+    expect_answering(walk[i]);
+  }
+  EXPECT_EQ(status_number(read_status(), "swaps") - swaps_before,
+            static_cast<long long>(walk.size() - 1));
+}
+
+TEST_F(LoaderTest, TriggerLoopDuringSwapNeverSeesTheBuiltInOrAMix) {
+  attach("default");
+  std::atomic<bool> stop{false};
+  std::atomic<long> sent{0}, checked{0}, violations{0};
+  std::set<std::string> seen;
+  std::thread writer([&] {
+    while (!stop) {
+      if (trigger("Hello") != 0) violations++;
+      sent++;
+      Status s = read_status();
+      const std::string& who = s["last_policy"];
+      if (who != "default" && who != "saturate") {
+        violations++;
+        continue;
+      }
+      const PolicyAnswers& p = answers(who);
+      if (s["last_test_1"] != std::to_string(p.test_1) ||
+          s["last_test_2"] != std::to_string(p.test_2) ||
+          s["last_test_3"] != std::to_string(p.test_3_hello))
+        violations++;
+      seen.insert(who);
+      checked++;
+    }
+  });
+  long long no_policy_before = status_number(read_status(), "no_policy_triggers");
+  std::this_thread::sleep_for(300ms);
+  RunResult r = loader({"--policy", "saturate"});
+  std::this_thread::sleep_for(300ms);
+  stop = true;
+  writer.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(violations, 0);
+  EXPECT_GT(checked, 0);
+  EXPECT_EQ(seen, (std::set<std::string>{"default", "saturate"}));
+  EXPECT_EQ(status_number(read_status(), "no_policy_triggers"), no_policy_before);
+  std::cout << "[ figures  ] " << sent << " triggers during the swap, " << checked
+            << " results checked, " << violations << " violations\n";
+}
+
+TEST_F(LoaderTest, DetachReturnsTheModuleToItsBuiltInBehaviour) {
+  attach("saturate");
+  RunResult r = loader({"--detach"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("detached 'saturate'"), std::string::npos) << r.out;
+  EXPECT_NE(::access("/sys/fs/bpf/structops/link", F_OK), 0);
+  ASSERT_EQ(trigger("Hello"), 0);
+  Status s = read_status();
+  EXPECT_EQ(s["policy"], "none");
+  EXPECT_EQ(s["last_test_1"], "0");
+  // And the module can go: nothing holds it any more.
+  EXPECT_EQ(unload_module(), 0);
+  ASSERT_EQ(load_module(), 0);
+}
+
+TEST_F(LoaderTest, RmmodIsRefusedWhileAPolicyIsAttached) {
+  attach("default");
+  EXPECT_NE(unload_module(), 0);
+  expect_answering("default");
+}
+
+TEST_F(LoaderTest, StatusReportsPolicyIdsAndCounters) {
+  attach("stats");
+  ASSERT_EQ(trigger("Hello"), 0);
+  RunResult text = loader({"--status"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("stats"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("/sys/fs/bpf/structops/link"), std::string::npos) << text.out;
+  RunResult json = loader({"--status", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"policy\":\"stats\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"link\":{\"id\":"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"calls_test_1\":1,"), std::string::npos) << json.out;
+  // Cross-check the link id with bpftool's view.
+  RunResult links = run({"/usr/sbin/bpftool", "link", "show"});
+  EXPECT_NE(links.out.find("struct_ops"), std::string::npos) << links.out;
+}
+
+TEST_F(LoaderTest, SaveThenRestoreBringsBackTheChoiceAndItsKnobs) {
+  std::string conf = "/tmp/structops-test.conf";
+  ::unlink(conf.c_str());
+  RunResult r = loader({"--config", conf, "--policy", "scale", "--set", "multiplier=10", "--save"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string saved = slurp(conf);
+  EXPECT_NE(saved.find("policy = scale"), std::string::npos) << saved;
+  EXPECT_NE(saved.find("set = multiplier=10"), std::string::npos) << saved;
+  ASSERT_EQ(loader({"--detach"}).exit_code, 0);
+  r = loader({"--config", conf, "--restore"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(trigger("test_2 10 20"), 0);
+  Status s = read_status();
+  EXPECT_EQ(s["policy"], "scale");
+  EXPECT_EQ(s["last_test_2"], "300");
+}
+
+TEST_F(LoaderTest, SetRejectsUnknownKnobsAndListsTheKnownOnes) {
+  RunResult r = loader({"--policy", "scale", "--set", "nope=1"});
+  EXPECT_EQ(r.exit_code, 64) << r.out << r.err;
+  EXPECT_NE(r.err.find("multiplier"), std::string::npos) << r.err;
+  EXPECT_EQ(read_status()["policy"], "none");
+}
+
+TEST_F(LoaderTest, ForegroundAttachesUnpinnedSwapsOnSighupAndDetachesOnSigterm) {
+  std::string conf = "/tmp/structops-fg.conf";
+  { std::ofstream(conf) << "policy = default\n"; }
+  std::string out = "/tmp/structops-fg.out";
+  int pid = spawn({loader_path(), "--foreground", "--config", conf, "--policy", "default",
+                   "--interval", "0.2"},
+                  out);
+  for (int i = 0; i < 100 && read_status()["policy"] != "default"; i++)
+    std::this_thread::sleep_for(100ms);
+  ASSERT_EQ(read_status()["policy"], "default") << slurp(out);
+  EXPECT_NE(::access("/sys/fs/bpf/structops/link", F_OK), 0) << "foreground must not pin";
+  { std::ofstream(conf) << "policy = saturate\n"; }
+  ASSERT_EQ(::kill(pid, SIGHUP), 0);
+  for (int i = 0; i < 100 && read_status()["policy"] != "saturate"; i++)
+    std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(read_status()["policy"], "saturate") << slurp(out);
+  // The periodic trigger runs against the new policy.
+  long long t = status_number(read_status(), "triggers");
+  std::this_thread::sleep_for(1s);
+  EXPECT_GT(status_number(read_status(), "triggers"), t);
+  EXPECT_EQ(read_status()["last_policy"], "saturate");
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  EXPECT_EQ(wait_child(pid), 0) << slurp(out);
+  EXPECT_EQ(read_status()["policy"], "none");
+}
+
+TEST_F(LoaderTest, VerifyLoadsWithoutAttaching) {
+  RunResult r = loader({"--verify", "default"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_status()["policy"], "none");
+}
+
+TEST_F(LoaderTest, ListShowsEveryPolicyAndMarksTheActiveOne) {
+  attach("partial");
+  RunResult r = loader({"--list"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& p : shipped_policies()) EXPECT_NE(r.out.find(p.name), std::string::npos);
+  EXPECT_NE(r.out.find("* partial"), std::string::npos) << r.out;
+}
+
+TEST_F(LoaderTest, ExitCodes) {
+  attach("default");
+  EXPECT_EQ(loader({"--bogus"}).exit_code, 64);
+  EXPECT_EQ(loader({"--policy", "default", "--detach"}).exit_code, 64);
+  EXPECT_EQ(loader({"--policy", "/etc/passwd"}).exit_code, 65);
+  EXPECT_EQ(loader({"--policy", "no-such-policy"}).exit_code, 64);
+  EXPECT_EQ(loader({"--policy", "/nonexistent/x.bpf.o"}).exit_code, 64);
+  RunResult unpriv = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                          "--clear-groups", loader_path(), "--policy", "saturate"});
+  EXPECT_EQ(unpriv.exit_code, 77) << unpriv.out << unpriv.err;
+  // Saving into the read-only root fails after the swap: exit 1, policy kept.
+  RunResult save = loader({"--config", "/usr/structops-ro.conf", "--policy", "saturate", "--save"});
+  EXPECT_EQ(save.exit_code, 1) << save.out << save.err;
+  expect_answering("saturate");
+}
+
+TEST_F(LoaderTest, MissingModuleIsExit69WithAReason) {
+  ASSERT_EQ(unload_module(), 0);
+  RunResult r = loader({"--policy", "default"});
+  EXPECT_EQ(r.exit_code, 69) << r.out << r.err;
+  EXPECT_NE(r.err.find("bpf_testmod"), std::string::npos) << r.err;
+  ASSERT_EQ(load_module(), 0);
+}
+
+TEST_F(LoaderTest, TwoLoadersRacingToSwapExactlyOneWinsEachRound) {
+  attach("default");
+  int wins = 0, losses = 0;
+  for (int round = 0; round < 5; round++) {
+    std::string from = read_status()["policy"];
+    std::string a = from == "saturate" ? "stats" : "saturate";
+    std::string b = from == "scale" ? "partial" : "scale";
+    int pa = spawn({loader_path(), "--policy", a}, "/tmp/race-a.out");
+    int pb = spawn({loader_path(), "--policy", b}, "/tmp/race-b.out");
+    int ra = wait_child(pa), rb = wait_child(pb);
+    std::string now = read_status()["policy"];
+    ASSERT_TRUE((ra == 0 && rb == 75) || (ra == 75 && rb == 0) || (ra == 0 && rb == 0))
+        << "exit codes " << ra << " " << rb << "\n" << slurp("/tmp/race-a.out") << slurp("/tmp/race-b.out");
+    if (ra == 75 || rb == 75) {
+      losses++;
+      EXPECT_EQ(now, ra == 0 ? a : b);
+      std::string loser_out = slurp(ra == 75 ? "/tmp/race-a.out" : "/tmp/race-b.out");
+      EXPECT_NE(loser_out.find("retry"), std::string::npos) << loser_out;
+    }
+    wins++;
+    expect_answering(now);
+    RunResult status = loader({"--status"});
+    EXPECT_EQ(status.exit_code, 0) << status.err;
+  }
+  std::cout << "[ figures  ] race rounds " << wins << ", lost swaps " << losses << "\n";
+  EXPECT_GT(losses, 0) << "the two loaders never overlapped: the race was not exercised";
+}
+
+}  // namespace
+}  // namespace structops::test
