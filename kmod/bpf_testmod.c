@@ -71,13 +71,26 @@ static DEFINE_SEQLOCK(last_lock);
 static struct trigger_record last;
 
 /* The last in-kernel dispatch benchmark ("bench" verb). */
-static DEFINE_MUTEX(bench_mutex);
-static struct {
+struct bench_result {
 	char op[8];
 	char target[BPF_TESTMOD_NAME_LEN];
 	u64 calls;
 	u64 ns;
-} bench;
+};
+
+static DEFINE_MUTEX(bench_mutex);	/* one benchmark at a time */
+static DEFINE_SPINLOCK(bench_lock);	/* guards bench: status never waits for a run */
+static struct bench_result bench;
+
+/* The name status shows for @ops: its own, "(unnamed)", or "none". */
+static void policy_name(const struct bpf_testmod_ops *ops, char *buf)
+{
+	if (!ops)
+		strscpy(buf, "none", BPF_TESTMOD_NAME_LEN);
+	else
+		strscpy(buf, ops->name[0] ? ops->name : "(unnamed)",
+			BPF_TESTMOD_NAME_LEN);
+}
 
 /* Built-in behaviour: what the subsystem does without a policy. */
 static noinline int builtin_test_1(void)
@@ -269,11 +282,7 @@ static void run_trigger(const struct trigger *t)
 	rcu_read_lock();
 	ops = rcu_dereference(active_ops);
 	attached = ops;
-	if (ops)
-		strscpy(r.policy, ops->name[0] ? ops->name : "(unnamed)",
-			sizeof(r.policy));
-	else
-		strscpy(r.policy, "none", sizeof(r.policy));
+	policy_name(ops, r.policy);
 	if (t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_1)
 		r.test_1 = call_test_1(ops);
 	if (t->op == TRIGGER_SEQUENCE)
@@ -330,9 +339,9 @@ static void bench_chunk(const struct trigger *t, u32 n)
  */
 static int run_bench(const struct trigger *t)
 {
-	const struct bpf_testmod_ops *ops;
+	struct bench_result r = {};
 	u32 done, n;
-	u64 start, ns;
+	u64 start;
 
 	if (mutex_lock_interruptible(&bench_mutex))
 		return -EINTR;
@@ -346,23 +355,21 @@ static int run_bench(const struct trigger *t)
 		}
 		cond_resched();
 	}
-	ns = ktime_get_ns() - start;
-
-	strscpy(bench.op, t->bench_member == 1 ? "test_1" : "test_2",
-		sizeof(bench.op));
-	rcu_read_lock();
-	ops = rcu_dereference(active_ops);
-	if (t->bench_builtin)
-		strscpy(bench.target, "builtin", sizeof(bench.target));
-	else if (ops)
-		strscpy(bench.target, ops->name[0] ? ops->name : "(unnamed)",
-			sizeof(bench.target));
-	else
-		strscpy(bench.target, "none", sizeof(bench.target));
-	rcu_read_unlock();
-	bench.calls = t->bench_calls;
-	bench.ns = ns;
+	r.ns = ktime_get_ns() - start;
 	mutex_unlock(&bench_mutex);
+
+	strscpy(r.op, t->bench_member == 1 ? "test_1" : "test_2", sizeof(r.op));
+	if (t->bench_builtin) {
+		strscpy(r.target, "builtin", sizeof(r.target));
+	} else {
+		rcu_read_lock();
+		policy_name(rcu_dereference(active_ops), r.target);
+		rcu_read_unlock();
+	}
+	r.calls = t->bench_calls;
+	spin_lock(&bench_lock);
+	bench = r;
+	spin_unlock(&bench_lock);
 	return 0;
 }
 
@@ -407,18 +414,13 @@ static const struct proc_ops trigger_proc_ops = {
 
 static int status_show(struct seq_file *m, void *v)
 {
-	const struct bpf_testmod_ops *ops;
 	char policy[BPF_TESTMOD_NAME_LEN];
 	struct trigger_record r;
+	struct bench_result b;
 	unsigned int seq;
 
 	rcu_read_lock();
-	ops = rcu_dereference(active_ops);
-	if (ops)
-		strscpy(policy, ops->name[0] ? ops->name : "(unnamed)",
-			sizeof(policy));
-	else
-		strscpy(policy, "none", sizeof(policy));
+	policy_name(rcu_dereference(active_ops), policy);
 	rcu_read_unlock();
 
 	do {
@@ -440,14 +442,15 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "last_test_2: %d\n", r.test_2);
 	seq_printf(m, "last_test_3: %d\n", r.test_3);
 
-	mutex_lock(&bench_mutex);
-	if (bench.calls) {
-		seq_printf(m, "bench_op: %s\n", bench.op);
-		seq_printf(m, "bench_target: %s\n", bench.target);
-		seq_printf(m, "bench_calls: %llu\n", bench.calls);
-		seq_printf(m, "bench_ns: %llu\n", bench.ns);
+	spin_lock(&bench_lock);
+	b = bench;
+	spin_unlock(&bench_lock);
+	if (b.calls) {
+		seq_printf(m, "bench_op: %s\n", b.op);
+		seq_printf(m, "bench_target: %s\n", b.target);
+		seq_printf(m, "bench_calls: %llu\n", b.calls);
+		seq_printf(m, "bench_ns: %llu\n", b.ns);
 	}
-	mutex_unlock(&bench_mutex);
 	return 0;
 }
 
