@@ -137,6 +137,13 @@ void detach_policy() {
   if (module_loaded() && read_status()["policy"] != "none") loader({"--detach"});
 }
 
+int start_clean() {
+  if (int rc = load_module()) return rc;
+  ::setenv("STRUCTOPS_POLICY_PATH", policy_dir().c_str(), 1);
+  detach_policy();
+  return 0;
+}
+
 int bpf_object_count(const std::string& kind) {
   RunResult r = run({"/usr/sbin/bpftool", kind, "show"});
   if (r.exit_code != 0) throw std::runtime_error("bpftool " + kind + " show failed: " + r.err);

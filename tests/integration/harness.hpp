@@ -48,6 +48,10 @@ int unload_module();
 // Detach whatever policy is attached, through the loader.
 void detach_policy();
 
+// The state every policy test starts from: the module under test loaded,
+// no policy attached, the built policies found by name.  0 or an exit code.
+int start_clean();
+
 // Count BPF objects of one kind ("prog", "map" or "link") through bpftool.
 int bpf_object_count(const std::string& kind);
 

@@ -14,11 +14,7 @@ namespace {
 
 class PolicyTest : public ::testing::TestWithParam<PolicyAnswers> {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(load_module(), 0);
-    ::setenv("STRUCTOPS_POLICY_PATH", policy_dir().c_str(), 1);
-    detach_policy();
-  }
+  void SetUp() override { ASSERT_EQ(start_clean(), 0); }
   void TearDown() override { detach_policy(); }
 };
 
