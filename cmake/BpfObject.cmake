@@ -1,14 +1,22 @@
 # add_bpf_object(<name> SOURCE <file.bpf.c> [OUTPUT_DIR <dir>]
-#                [INCLUDES <dir>...] [FLAGS <flag>...])
+#                [INCLUDES <dir>...] [FLAGS <flag>...]
+#                [CLANG <compiler>] [TARGET <target name>])
 #
-# Compile one BPF object, <name>.bpf.o, with clang.  A depfile makes header
-# edits rebuild it.  Adds the target bpf_<name>.
+# Compile one BPF object, <name>.bpf.o, with clang (or CLANG).  A depfile
+# makes header edits rebuild it.  Adds the target bpf_<name> (or TARGET).
 find_program(CLANG_EXECUTABLE NAMES clang REQUIRED)
 
 function(add_bpf_object name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SOURCE;OUTPUT_DIR" "INCLUDES;FLAGS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SOURCE;OUTPUT_DIR;CLANG;TARGET"
+    "INCLUDES;FLAGS")
   if(NOT arg_SOURCE)
     message(FATAL_ERROR "add_bpf_object(${name}): SOURCE is required")
+  endif()
+  if(NOT arg_CLANG)
+    set(arg_CLANG ${CLANG_EXECUTABLE})
+  endif()
+  if(NOT arg_TARGET)
+    set(arg_TARGET bpf_${name})
   endif()
   if(NOT arg_OUTPUT_DIR)
     set(arg_OUTPUT_DIR ${CMAKE_CURRENT_BINARY_DIR})
@@ -22,12 +30,12 @@ function(add_bpf_object name)
   file(MAKE_DIRECTORY ${arg_OUTPUT_DIR})
   add_custom_command(
     OUTPUT ${obj}
-    COMMAND ${CLANG_EXECUTABLE} -target bpf -O2 -g ${arg_FLAGS} ${includes}
+    COMMAND ${arg_CLANG} -target bpf -O2 -g ${arg_FLAGS} ${includes}
             -MD -MF ${obj}.d -c ${src} -o ${obj}
     DEPFILE ${obj}.d
     DEPENDS ${src}
-    COMMENT "BPF ${name}.bpf.o"
+    COMMENT "BPF ${obj}"
     VERBATIM)
-  add_custom_target(bpf_${name} ALL DEPENDS ${obj})
-  set_target_properties(bpf_${name} PROPERTIES BPF_OBJECT ${obj})
+  add_custom_target(${arg_TARGET} ALL DEPENDS ${obj})
+  set_target_properties(${arg_TARGET} PROPERTIES BPF_OBJECT ${obj})
 endfunction()
