@@ -2,6 +2,7 @@
 #pragma once
 
 #include <climits>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ struct PolicyAnswers {
   int test_3_hello;    // test_3("Hello", 5)
   bool fallback_2_3;   // test_2/test_3 answered by the built-in code
 };
+
+// GoogleTest names a failing case by its policy, not by its bytes.
+inline void PrintTo(const PolicyAnswers& p, std::ostream* os) { *os << p.name; }
 
 // scale with its default knobs (multiplier 2, offset 0).
 inline const std::vector<PolicyAnswers>& shipped_policies() {
