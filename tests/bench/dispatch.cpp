@@ -1,0 +1,68 @@
+// Figure 1: what a callback costs, timed inside the kernel by the module's
+// "bench" verb so that no system call is in the figure.
+#include <iostream>
+
+#include "module_io.hpp"
+#include "policies.hpp"
+#include "results.hpp"
+
+namespace structops::bench {
+namespace {
+
+// ns per call of one "bench" request; checks the module timed what we
+// asked for (expected_target is what bench_target must say).
+double bench_once(const TriggerFile& trigger, const StatusFile& status, const std::string& op,
+                  bool builtin, uint32_t calls, const std::string& expected_target) {
+  trigger.fire("bench " + std::string(builtin ? "builtin " : "") + op + " " +
+               std::to_string(calls));
+  auto fields = status.read();
+  if (fields["bench_op"] != op || fields["bench_target"] != expected_target ||
+      fields["bench_calls"] != std::to_string(calls))
+    throw BenchError("bench " + op + ": the module reports op '" + fields["bench_op"] +
+                     "', target '" + fields["bench_target"] + "', calls '" + fields["bench_calls"] +
+                     "'; expected " + expected_target);
+  return std::stod(fields["bench_ns"]) / calls;
+}
+
+}  // namespace
+
+Dispatch measure_dispatch(const Sizes& sizes, Policies& policies) {
+  const char* ops[] = {"test_1", "test_2"};
+  const char* policy_names[] = {"default", "stats"};
+  TriggerFile trigger;
+  StatusFile status;
+  std::map<std::string, std::map<std::string, std::vector<double>>> samples;
+
+  // Rounds interleave every target, so drift in the emulator's speed
+  // shows as spread in all of them rather than as a bias in one.
+  for (int round = 0; round < sizes.dispatch_rounds; round++) {
+    policies.detach();
+    for (const char* op : ops) {
+      samples[op]["builtin"].push_back(
+          bench_once(trigger, status, op, true, sizes.dispatch_calls, "builtin"));
+      samples[op]["no_policy"].push_back(
+          bench_once(trigger, status, op, false, sizes.dispatch_calls, "none"));
+    }
+    for (const char* name : policy_names) {
+      if (policies.current().empty())
+        policies.attach(name);
+      else
+        policies.swap(name);
+      for (const char* op : ops)
+        samples[op][name].push_back(
+            bench_once(trigger, status, op, false, sizes.dispatch_calls, name));
+    }
+    policies.detach();
+    std::cerr << "bench: dispatch round " << round + 1 << "/" << sizes.dispatch_rounds << "\n";
+  }
+
+  Dispatch d;
+  d.calls = sizes.dispatch_calls;
+  d.rounds = sizes.dispatch_rounds;
+  for (auto& [op, targets] : samples)
+    for (auto& [target, ns] : targets)
+      d.ns_per_call[op][target] = summarize(ns);
+  return d;
+}
+
+}  // namespace structops::bench

@@ -1,0 +1,21 @@
+// The results as the files tests/bench/run keeps: JSON (the record),
+// Markdown (the table for people and the README) and gnuplot data.
+#pragma once
+
+#include <string>
+
+#include "results.hpp"
+
+namespace structops::bench {
+
+std::string to_json(const Results& r);
+std::string to_markdown(const Results& r);
+// Per swap method, in order, one gnuplot data block: sorted latency (us)
+// and cumulative fraction.
+std::string latency_plot_data(const Results& r);
+// Per swap method, one block: trigger time relative to the typical swap's
+// start (ms), the test_1 answer (which policy, or 0 for built-in) and 1 if
+// the record was a mixed answer.
+std::string gap_plot_data(const Results& r);
+
+}  // namespace structops::bench
