@@ -197,9 +197,13 @@ Result<Outcome> detach_policy(const Context& ctx) {
   }
   const std::string name =
       kernel ? policy_name_of_map(pin->map_fd.get(), kernel->ops) : status_policy();
-  if (auto r = detach_link(pin->link_fd.get()); !r)
-    return std::move(r).error();
+  // Unpin before detaching: once the link is detached another loader may
+  // attach and pin a new one, and removing the pin after that would remove
+  // its pin (its policy would then die with it).  The fd we hold keeps the
+  // link until BPF_LINK_DETACH, or until we exit if that fails.
   if (auto r = remove_pin(ctx.pin_path); !r)
+    return std::move(r).error();
+  if (auto r = detach_link(pin->link_fd.get()); !r)
     return std::move(r).error();
   out.message = "detached '" + (name.empty() ? std::string("(unknown)") : name) + "'";
   return out;

@@ -1,11 +1,27 @@
 #include "error.hpp"
 
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <string.h>
 
 #include <cstdlib>
 
 namespace structops {
+namespace {
+
+// libbpf reports some failures with its own codes (>= 4000, e.g. "BPF
+// object format invalid" for a file that is not an ELF object), which
+// strerror() only calls "Unknown error 4001".
+std::string describe_errno(int code) {
+  if (code >= __LIBBPF_ERRNO__START) {
+    char buf[128];
+    if (libbpf_strerror(code, buf, sizeof(buf)) == 0)
+      return buf;
+  }
+  return strerror(code);
+}
+
+}  // namespace
 
 Error make_error(ErrorKind kind, std::string message) {
   Error e;
@@ -24,7 +40,7 @@ Error errno_error(ErrorKind kind, int code, const std::string& what) {
   Error e;
   e.kind = kind;
   e.code = std::abs(code);
-  e.message = what + ": " + strerror(e.code);
+  e.message = what + ": " + describe_errno(e.code);
   return e;
 }
 

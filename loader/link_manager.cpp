@@ -27,6 +27,24 @@ Result<void> ensure_bpffs(const std::string& root) {
   return {};
 }
 
+// "map", "program" or "link": what kind of BPF object fd is, as its
+// anonymous inode's name says (the way bpftool tells them apart); nullptr
+// when /proc cannot say.
+const char* bpf_fd_kind(int fd) {
+  char target[64] = {};
+  const std::string path = "/proc/self/fd/" + std::to_string(fd);
+  if (readlink(path.c_str(), target, sizeof(target) - 1) < 0)
+    return nullptr;
+  const std::string name = target;
+  if (name == "anon_inode:bpf-map")
+    return "map";
+  if (name == "anon_inode:bpf-prog")
+    return "program";
+  if (name == "anon_inode:bpf_link")
+    return "link";
+  return nullptr;
+}
+
 }  // namespace
 
 Result<uint32_t> link_id_of(int link_fd) {
@@ -42,9 +60,33 @@ Result<PinnedLink> open_pinned_link(const std::string& pin_path, uint32_t module
   PinnedLink p;
   p.link_fd.reset(bpf_obj_get(pin_path.c_str()));
   if (!p.link_fd) {
-    if (errno == ENOENT)
+    int err = errno;
+    if (err == ENOENT)
       return p;
-    return errno_error(errno, "cannot open the pinned link " + pin_path);
+    // A path that is no BPF object at all fails too, with EACCES (or EROFS
+    // when it is read-only): a directory, or a file reached through a
+    // symlink or on a file system mounted where bpffs belongs.  Root must
+    // not read that as "not permitted".
+    struct stat st = {};
+    struct statfs sf = {};
+    if (stat(pin_path.c_str(), &st) == 0) {
+      if (S_ISDIR(st.st_mode))
+        return make_error(ErrorKind::other, err,
+                          pin_path + " is a directory, not a pinned link; remove it");
+      if (statfs(pin_path.c_str(), &sf) == 0 && sf.f_type != BPF_FS_MAGIC) {
+        p.state = PinState::stale;
+        p.stale_reason = "it is not a pinned BPF object";
+        return p;
+      }
+    }
+    return errno_error(err, "cannot open the pinned link " + pin_path);
+  }
+  // BPF_OBJ_GET_INFO_BY_FD answers for maps and programs too, filling in
+  // their info: ask the fd what it is before reading it as a link.
+  if (const char* kind = bpf_fd_kind(p.link_fd.get()); kind && std::string(kind) != "link") {
+    p.state = PinState::stale;
+    p.stale_reason = std::string("the pinned object is a BPF ") + kind + ", not a link";
+    return p;
   }
   bpf_link_info info = {};
   uint32_t len = sizeof(info);
@@ -124,21 +166,21 @@ Result<void> pin_link(int link_fd, const std::string& pin_path) {
     return r;
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return errno_error(errno, "cannot create " + dir.string());
-  // Pin under a private name, then rename over the pin path.  Whatever is
-  // there is stale: our link was created, so the module had no other
-  // policy registered, so no pin of a live link can exist.  Unlinking a
-  // stale pin first instead could race with another loader's fresh pin.
-  // No dots: bpffs reserves names with dots (EPERM).
-  const std::string tmp = pin_path + "_new_" + std::to_string(getpid());
-  unlink(tmp.c_str());
-  if (bpf_obj_pin(link_fd, tmp.c_str()) != 0)
-    return errno_error(errno, "cannot pin the link at " + tmp);
-  if (rename(tmp.c_str(), pin_path.c_str()) != 0) {
+  // Whatever is at the pin path is stale: our link was created, so the
+  // module had no other policy registered, so no pin of a live link can
+  // exist.  Pin straight at the pin path, never under a temporary name: a
+  // loader killed between pinning a temporary name and renaming it would
+  // leave the policy attached through a pin nobody knows about.  A kill
+  // anywhere here leaves either the pin or, once our fd dies, no policy.
+  for (int attempt = 0;; attempt++) {
+    if (bpf_obj_pin(link_fd, pin_path.c_str()) == 0)
+      return {};
     int err = errno;
-    unlink(tmp.c_str());
-    return errno_error(err, "cannot move the pin to " + pin_path);
+    if (err != EEXIST || attempt == 2)
+      return errno_error(err, "cannot pin the link at " + pin_path);
+    if (unlink(pin_path.c_str()) != 0 && errno != ENOENT)
+      return errno_error(errno, "cannot remove the stale pin " + pin_path);
   }
-  return {};
 }
 
 Result<std::chrono::nanoseconds> swap_link(int link_fd, int new_map_fd, int old_map_fd) {

@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include "expected.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
@@ -8,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -142,6 +145,28 @@ int start_clean() {
   ::setenv("STRUCTOPS_POLICY_PATH", policy_dir().c_str(), 1);
   detach_policy();
   return 0;
+}
+
+std::vector<std::string> every_pair_walk() {
+  std::vector<std::string> names;
+  for (const auto& p : shipped_policies()) names.push_back(p.name);
+  // Hierholzer's algorithm.
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& a : names)
+    for (const auto& b : names)
+      if (a != b) out[a].push_back(b);
+  std::vector<std::string> stack{names[0]}, walk;
+  while (!stack.empty()) {
+    auto& next = out[stack.back()];
+    if (next.empty()) {
+      walk.push_back(stack.back());
+      stack.pop_back();
+    } else {
+      stack.push_back(next.back());
+      next.pop_back();
+    }
+  }
+  return {walk.rbegin(), walk.rend()};
 }
 
 int bpf_object_count(const std::string& kind) {

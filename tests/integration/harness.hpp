@@ -52,6 +52,11 @@ void detach_policy();
 // no policy attached, the built policies found by name.  0 or an exit code.
 int start_clean();
 
+// The shipped policies' names in an order of swaps that walks every ordered
+// pair exactly once (an Eulerian circuit of the complete directed graph);
+// front() == back().
+std::vector<std::string> every_pair_walk();
+
 // Count BPF objects of one kind ("prog", "map" or "link") through bpftool.
 int bpf_object_count(const std::string& kind);
 

@@ -53,29 +53,6 @@ class LoaderTest : public ::testing::Test {
   }
 };
 
-// An order of swaps that walks every ordered pair of policies exactly once
-// (an Eulerian circuit of the complete directed graph).
-std::vector<std::string> every_pair_walk() {
-  std::vector<std::string> names;
-  for (const auto& p : shipped_policies()) names.push_back(p.name);
-  std::map<std::string, std::vector<std::string>> out;
-  for (const auto& a : names)
-    for (const auto& b : names)
-      if (a != b) out[a].push_back(b);
-  std::vector<std::string> stack{names[0]}, walk;
-  while (!stack.empty()) {
-    auto& next = out[stack.back()];
-    if (next.empty()) {
-      walk.push_back(stack.back());
-      stack.pop_back();
-    } else {
-      stack.push_back(next.back());
-      next.pop_back();
-    }
-  }
-  return {walk.rbegin(), walk.rend()};
-}
-
 TEST_F(LoaderTest, AttachPinsTheLinkSoThePolicyOutlivesTheLoader) {
   RunResult r = loader({"--policy", "default"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
