@@ -277,26 +277,24 @@ static void log_trigger(const struct trigger *t, bool attached,
 
 static void run_trigger(const struct trigger *t)
 {
+	bool do_1 = t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_1;
+	bool do_2 = t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_2;
+	bool do_3 = t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_3;
 	const struct bpf_testmod_ops *ops;
-	struct trigger_record r;
+	struct trigger_record r = {};
 	bool attached;
-
-	/* Unchanged fields keep the previous trigger's values. */
-	read_seqlock_excl(&last_lock);
-	r = last;
-	read_sequnlock_excl(&last_lock);
 
 	rcu_read_lock();
 	ops = rcu_dereference(active_ops);
 	attached = ops;
 	policy_name(ops, r.policy);
-	if (t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_1)
+	if (do_1)
 		r.test_1 = call_test_1(ops);
 	if (t->op == TRIGGER_SEQUENCE)
 		r.test_2 = call_test_2(ops, 10, 20);
-	else if (t->op == TRIGGER_TEST_2)
+	else if (do_2)
 		r.test_2 = call_test_2(ops, t->a, t->b);
-	if (t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_3)
+	if (do_3)
 		r.test_3 = call_test_3(ops, t->text, t->len);
 	rcu_read_unlock();
 
@@ -304,9 +302,20 @@ static void run_trigger(const struct trigger *t)
 	if (!attached)
 		atomic64_inc(&no_policy_triggers);
 
+	/*
+	 * One critical section: the callbacks this trigger did not call keep
+	 * the previous values, without a separate read that a concurrent
+	 * trigger could make stale.
+	 */
 	write_seqlock(&last_lock);
-	r.seq = last.seq + 1;
-	last = r;
+	last.seq++;
+	strscpy(last.policy, r.policy, sizeof(last.policy));
+	if (do_1)
+		last.test_1 = r.test_1;
+	if (do_2)
+		last.test_2 = r.test_2;
+	if (do_3)
+		last.test_3 = r.test_3;
 	write_sequnlock(&last_lock);
 
 	log_trigger(t, attached, &r);
