@@ -1,5 +1,6 @@
 #include "btf_util.hpp"
 
+#include <cerrno>
 #include <cstring>
 
 namespace structops {
@@ -13,6 +14,20 @@ uint32_t skip_mods_and_typedefs(const btf* b, uint32_t id) {
     id = t->type;
   }
   return id;
+}
+
+int find_struct_own_first(const btf* b, const std::string& name) {
+  const btf* base = btf__base_btf(b);
+  const uint32_t end = btf__type_cnt(b);
+  for (uint32_t id = base ? btf__type_cnt(base) : 1; id < end; id++) {
+    const btf_type* t = btf__type_by_id(b, id);
+    if (!btf_is_struct(t))
+      continue;
+    const char* n = btf__name_by_offset(b, t->name_off);
+    if (n && name == n)
+      return static_cast<int>(id);
+  }
+  return base ? btf__find_by_name_kind(base, name.c_str(), BTF_KIND_STRUCT) : -ENOENT;
 }
 
 const btf_member* find_member(const btf* b, const btf_type* t, const std::string& name,

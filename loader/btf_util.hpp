@@ -12,6 +12,12 @@ namespace structops {
 // The type id behind const/volatile/restrict/type_tag/typedef.
 uint32_t skip_mods_and_typedefs(const btf* b, uint32_t id);
 
+// The id of the struct named name, or a negative errno.  In split BTF (a
+// module's, on vmlinux) the module's own types are searched first and the
+// base only after them: btf__find_by_name_kind() walks the whole base, all
+// of vmlinux's 100,000-odd types, before it reaches a module type.
+int find_struct_own_first(const btf* b, const std::string& name);
+
 // The member of struct/union t named name, or null; *index gets its position.
 const btf_member* find_member(const btf* b, const btf_type* t, const std::string& name,
                               uint32_t* index = nullptr);

@@ -45,10 +45,26 @@ std::string status_policy() {
   return (p && *p != "none") ? *p : std::string();
 }
 
-}  // namespace
+// The kernel's refusal of a policy's struct_ops value: the module's
+// init_member() and validate() run when the value is written.
+Error value_rejected(int err, const std::string& policy_name) {
+  if (err == EINVAL)
+    return errno_error(ErrorKind::invalid_policy, err,
+                       "bpf_testmod rejected policy '" + policy_name +
+                           "' (its name must be printable and under 32 bytes, and it must "
+                           "implement at least one callback; see dmesg)");
+  return errno_error(err, "cannot set policy '" + policy_name + "''s struct_ops value");
+}
 
-Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& value,
-                                      const std::vector<std::string>& sets, bool snapshot_pin) {
+// A policy opened, knobs set, the module loaded and the policy verified;
+// its map is not written yet.
+struct LoadedPolicy {
+  PolicyObject policy;
+  PinnedLink pin;  // with snapshot_pin, not yet checked for its type
+};
+
+Result<LoadedPolicy> load_policy(const Context& ctx, const std::string& value,
+                                 const std::vector<std::string>& sets, bool snapshot_pin) {
   auto path = find_policy(value, ctx.search_dirs);
   if (!path)
     return std::move(path).error();
@@ -59,58 +75,89 @@ Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& val
     return std::move(r).error();
   if (auto r = ensure_module_loaded(); !r)
     return std::move(r).error();
-  auto kernel = load_module_btf();
-  if (!kernel)
-    return std::move(kernel).error();
   // Look at the pin before the slow part (verification takes most of a
   // second on an emulated CPU): a swap then replaces exactly the policy
   // that was active when this command began, and of two loaders started
-  // together one wins and the other is told to retry.
+  // together one wins and the other is told to retry.  Its type is
+  // checked once the policy's map says which type is the running one.
   PinnedLink pin;
   if (snapshot_pin) {
-    auto snapshot = open_pinned_link(ctx.pin_path, kernel->btf_id, kernel->ops.value_type_id);
+    auto snapshot = open_pinned_link(ctx.pin_path, 0, 0);
     if (!snapshot)
       return std::move(snapshot).error();
     pin = std::move(snapshot).value();
   }
-  if (auto r = policy->load(); !r)
+  if (auto r = policy->load(); !r) {
+    // libbpf finds no struct_ops type to load against: say what the module lacks.
+    if (r.error().log.empty()) {
+      if (auto kernel = load_module_btf(); !kernel)
+        return std::move(kernel).error();
+    }
     return std::move(r).error();
+  }
+  return LoadedPolicy{std::move(policy).value(), std::move(pin)};
+}
 
-  auto built = build_struct_ops_value(policy->local_ops(), kernel->ops, program_fd);
+// Makes the map READY with the value built here from the module's BTF: the
+// kernel resolves the program fds and runs the module's init_member() and
+// validate() now, not at attach.
+Result<void> make_ready(const PolicyObject& policy, const ModuleBtf& kernel) {
+  auto built = build_struct_ops_value(policy.local_ops(), kernel.ops, program_fd);
   if (!built)
     return std::move(built).error();
-  if (built->size() != bpf_map__value_size(policy->map()))
+  if (built->size() != bpf_map__value_size(policy.map()))
     return make_error(ErrorKind::other, "struct_ops value size " + std::to_string(built->size()) +
                                             " differs from the map's " +
-                                            std::to_string(bpf_map__value_size(policy->map())));
-  // Makes the map READY: the kernel resolves the program fds and runs the
-  // module's init_member() and validate() now, not at attach.
+                                            std::to_string(bpf_map__value_size(policy.map())));
   uint32_t zero = 0;
-  if (bpf_map_update_elem(policy->map_fd(), &zero, built->data(), 0)) {
-    int err = errno;
-    if (err == EINVAL)
-      return errno_error(ErrorKind::invalid_policy, err,
-                         "bpf_testmod rejected policy '" + policy->name() +
-                             "' (its name must be printable and under 32 bytes, and it must "
-                             "implement at least one callback; see dmesg)");
-    return errno_error(err, "cannot set policy '" + policy->name() + "''s struct_ops value");
-  }
-  return PreparedPolicy{std::move(policy).value(), std::move(kernel).value(), std::move(pin)};
+  if (bpf_map_update_elem(policy.map_fd(), &zero, built->data(), 0))
+    return value_rejected(errno, policy.name());
+  return {};
+}
+
+}  // namespace
+
+Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& value,
+                                      const std::vector<std::string>& sets, bool snapshot_pin) {
+  auto loaded = load_policy(ctx, value, sets, snapshot_pin);
+  if (!loaded)
+    return std::move(loaded).error();
+  auto kernel = load_module_btf();
+  if (!kernel)
+    return std::move(kernel).error();
+  classify_pinned_link(&loaded->pin, kernel->btf_id, kernel->ops.value_type_id);
+  if (auto r = make_ready(loaded->policy, *kernel); !r)
+    return std::move(r).error();
+  return PreparedPolicy{std::move(loaded->policy), std::move(kernel).value(),
+                        std::move(loaded->pin)};
 }
 
 Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
                               const std::vector<std::string>& sets) {
   if (auto r = require_bpf_privileges("attaching a policy"); !r)
     return std::move(r).error();
-  auto prepared = prepare_policy(ctx, value, sets, /*snapshot_pin=*/true);
-  if (!prepared)
-    return std::move(prepared).error();
-  const PolicyObject& policy = prepared->policy;
-  const ModuleBtf& kernel = prepared->kernel;
-  PinnedLink* pin = &prepared->pin;
+  auto loaded = load_policy(ctx, value, sets, /*snapshot_pin=*/true);
+  if (!loaded)
+    return std::move(loaded).error();
+  const PolicyObject& policy = loaded->policy;
+  PinnedLink* pin = &loaded->pin;
+  // The running module's struct_ops type is the one libbpf loaded the
+  // policy's map against.
+  auto type = struct_ops_type_of(policy.map_fd());
+  if (!type)
+    return std::move(type).error();
+  classify_pinned_link(pin, type->btf_id, type->value_type_id);
   Outcome out;
   if (pin->state == PinState::active) {
-    const std::string old_name = policy_name_of_map(pin->map_fd.get(), kernel.ops);
+    // A swap: this process did not create the pinned link, so it writes the
+    // new map's value itself, laid out by the module's BTF (libbpf's copy is
+    // private), and reads the old policy's name the same way.
+    auto kernel = load_module_btf();
+    if (!kernel)
+      return std::move(kernel).error();
+    if (auto r = make_ready(policy, *kernel); !r)
+      return std::move(r).error();
+    const std::string old_name = policy_name_of_map(pin->map_fd.get(), kernel->ops);
     auto elapsed = swap_link(pin->link_fd.get(), policy.map_fd(), pin->map_fd.get());
     if (!elapsed)
       return std::move(elapsed).error();
@@ -121,16 +168,16 @@ Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
   if (pin->state == PinState::stale)
     out.notes.push_back("replacing the stale pin " + ctx.pin_path + ": " + pin->stale_reason);
 
-  // The first attach creates the link from the map prepare_policy() made
-  // READY, rather than through bpf_map__attach_struct_ops() + pin: one
-  // value-building path serves attach, swap and --verify (every attach
-  // exercises what a later swap needs), and nothing libbpf-private is
-  // relied on.  --foreground, which owns its link, uses libbpf's attach.
-  auto link = create_link(policy.map_fd());
+  // The first attach writes the value libbpf built while loading (it found
+  // the module's type for that) and creates the link: parsing the kernel's
+  // BTF once more here would double the time an attach takes.  Swaps and
+  // --verify check the value built above against the same module.
+  auto link = attach_struct_ops_map(
+      policy.map(), [&policy](int err) { return value_rejected(err, policy.name()); });
   if (!link) {
     // EBUSY right after seeing no live pin: did another loader just win?
     if (link.error().kind == ErrorKind::busy) {
-      auto again = open_pinned_link(ctx.pin_path, kernel.btf_id, kernel.ops.value_type_id);
+      auto again = open_pinned_link(ctx.pin_path, type->btf_id, type->value_type_id);
       if (again && again->state == PinState::active)
         return make_error(ErrorKind::busy,
                           "another loader attached a policy at the same time; retry");

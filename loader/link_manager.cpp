@@ -10,6 +10,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
+#include <vector>
+
+#include "libbpf_ptr.hpp"
 
 namespace structops {
 namespace fs = std::filesystem;
@@ -117,47 +120,100 @@ Result<PinnedLink> open_pinned_link(const std::string& pin_path, uint32_t module
     }
     return errno_error(errno, "cannot open map " + std::to_string(p.map_id));
   }
-  bpf_map_info minfo = {};
-  len = sizeof(minfo);
-  if (bpf_map_get_info_by_fd(p.map_fd.get(), &minfo, &len))
-    return errno_error(errno, "cannot read map info of map " + std::to_string(p.map_id));
-  if (module_btf_id && minfo.btf_vmlinux_id != module_btf_id) {
-    p.state = PinState::stale;
-    p.stale_reason = "link " + std::to_string(info.id) +
-                     " holds a policy of an earlier bpf_testmod instance (BTF object " +
-                     std::to_string(minfo.btf_vmlinux_id) + ", now " +
-                     std::to_string(module_btf_id) + ")";
-    return p;
-  }
-  if (value_type_id && minfo.btf_vmlinux_value_type_id != value_type_id) {
-    p.state = PinState::stale;
-    p.stale_reason = "link " + std::to_string(info.id) + " holds a map of another struct_ops type";
-    return p;
-  }
+  auto type = struct_ops_type_of(p.map_fd.get());
+  if (!type)
+    return errno_error(type.error().code,
+                       "cannot read map info of map " + std::to_string(p.map_id));
+  p.map_btf_id = type->btf_id;
+  p.map_value_type_id = type->value_type_id;
   p.state = PinState::active;
+  classify_pinned_link(&p, module_btf_id, value_type_id);
   return p;
 }
 
-Result<NewLink> create_link(int map_fd) {
-  NewLink l;
-  l.fd.reset(bpf_link_create(map_fd, 0, BPF_STRUCT_OPS, nullptr));
-  if (!l.fd) {
-    int err = errno;
-    if (err == EBUSY)
-      return make_error(ErrorKind::busy, err,
-                        "bpf_testmod already runs a policy that is not pinned at " +
-                            std::string(kPinPath) +
-                            " (structops-load --foreground, or another tool); stop that first");
-    if (err == EINVAL)
-      return errno_error(ErrorKind::invalid_policy, err,
-                         "the kernel refused to attach the policy's map");
-    return errno_error(err, "cannot attach the policy");
+void classify_pinned_link(PinnedLink* p, uint32_t module_btf_id, uint32_t value_type_id) {
+  if (p->state != PinState::active)
+    return;
+  if (module_btf_id && p->map_btf_id != module_btf_id) {
+    p->state = PinState::stale;
+    p->stale_reason = "link " + std::to_string(p->link_id) +
+                      " holds a policy of an earlier bpf_testmod instance (BTF object " +
+                      std::to_string(p->map_btf_id) + ", now " + std::to_string(module_btf_id) +
+                      ")";
+  } else if (value_type_id && p->map_value_type_id != value_type_id) {
+    p->state = PinState::stale;
+    p->stale_reason =
+        "link " + std::to_string(p->link_id) + " holds a map of another struct_ops type";
   }
-  auto id = link_id_of(l.fd.get());
+}
+
+Result<StructOpsType> struct_ops_type_of(int map_fd) {
+  bpf_map_info info = {};
+  uint32_t len = sizeof(info);
+  if (bpf_map_get_info_by_fd(map_fd, &info, &len))
+    return errno_error(errno, "cannot read map info");
+  return StructOpsType{info.btf_vmlinux_id, info.btf_vmlinux_value_type_id};
+}
+
+namespace {
+
+Error link_create_error(int err) {
+  if (err == EBUSY)
+    return make_error(ErrorKind::busy, err,
+                      "bpf_testmod already runs a policy that is not pinned at " +
+                          std::string(kPinPath) +
+                          " (structops-load --foreground, or another tool); stop that first");
+  if (err == EINVAL)
+    return errno_error(ErrorKind::invalid_policy, err,
+                       "the kernel refused to attach the policy's map");
+  return errno_error(err, "cannot attach the policy");
+}
+
+Result<NewLink> new_link(UniqueFd fd) {
+  auto id = link_id_of(fd.get());
   if (!id)
     return std::move(id).error();
-  l.id = *id;
-  return l;
+  return NewLink{std::move(fd), *id};
+}
+
+// Whether a struct_ops map's value was ever written: the kernel reports an
+// unwritten (INIT) map's value as all zeros, and a written one with its
+// state (READY or later) set.
+bool struct_ops_value_written(int map_fd, uint32_t value_size) {
+  std::vector<uint8_t> value(value_size);
+  uint32_t zero = 0;
+  if (bpf_map_lookup_elem(map_fd, &zero, value.data()))
+    return false;
+  for (uint8_t b : value)
+    if (b)
+      return true;
+  return false;
+}
+
+}  // namespace
+
+Result<NewLink> create_link(int map_fd) {
+  UniqueFd fd(bpf_link_create(map_fd, 0, BPF_STRUCT_OPS, nullptr));
+  if (!fd)
+    return link_create_error(errno);
+  return new_link(std::move(fd));
+}
+
+Result<NewLink> attach_struct_ops_map(const bpf_map* map,
+                                      const std::function<Error(int)>& value_error) {
+  BpfLinkPtr link(bpf_map__attach_struct_ops(map));
+  if (!link) {
+    int err = errno;
+    if (!struct_ops_value_written(bpf_map__fd(map), bpf_map__value_size(map)))
+      return value_error(err);
+    return link_create_error(err);
+  }
+  // Take the fd from libbpf: once disconnected, destroying its link object
+  // neither detaches nor closes.
+  UniqueFd fd(bpf_link__fd(link.get()));
+  bpf_link__disconnect(link.get());
+  link.reset();
+  return new_link(std::move(fd));
 }
 
 Result<void> pin_link(int link_fd, const std::string& pin_path) {

@@ -2,8 +2,11 @@
 // exits: inspect it, create and pin it, swap its map atomically, detach it.
 #pragma once
 
+#include <bpf/libbpf.h>
+
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -27,6 +30,10 @@ struct PinnedLink {
   uint32_t link_id = 0;
   uint32_t map_id = 0;
   UniqueFd map_fd;  // the map the link holds now (active only)
+  // That map's struct_ops type: the kernel BTF object (a module's) and the
+  // type id of its bpf_struct_ops_<type> there (active only).
+  uint32_t map_btf_id = 0;
+  uint32_t map_value_type_id = 0;
 };
 
 // Opens and classifies the pin.  module_btf_id / value_type_id identify
@@ -34,6 +41,19 @@ struct PinnedLink {
 // without privileges cannot get them).
 Result<PinnedLink> open_pinned_link(const std::string& pin_path, uint32_t module_btf_id,
                                     uint32_t value_type_id);
+
+// The type check of open_pinned_link(), for a pin opened with zeros: an
+// active pin whose map is of another type (or module instance) becomes
+// stale.
+void classify_pinned_link(PinnedLink* pin, uint32_t module_btf_id, uint32_t value_type_id);
+
+// A loaded struct_ops map's type, as the kernel reports it: what
+// classify_pinned_link() compares with, known without parsing any BTF.
+struct StructOpsType {
+  uint32_t btf_id = 0;         // the kernel BTF object (module) holding the type
+  uint32_t value_type_id = 0;  // bpf_struct_ops_<type> in it
+};
+Result<StructOpsType> struct_ops_type_of(int map_fd);
 
 struct NewLink {
   UniqueFd fd;
@@ -44,9 +64,18 @@ struct NewLink {
 // module's reg().  EBUSY (another policy attached) is a `busy` error.
 Result<NewLink> create_link(int map_fd);
 
+// The same for a struct_ops map libbpf loaded and has not written yet:
+// libbpf writes the value it built at load (program fds in the function
+// slots), which makes the map READY, then creates the link.  When the
+// kernel refused that value, no link was tried and the error is
+// value_error(errno); link errors are create_link()'s.  The link is
+// returned as a plain fd, like create_link()'s.
+Result<NewLink> attach_struct_ops_map(const bpf_map* map,
+                                      const std::function<Error(int)>& value_error);
+
 // Pins link_fd at pin_path, replacing a stale pin there, mounting bpffs
 // and creating the pin's directory when needed.  Call it only for a link
-// create_link() just made.
+// create_link() or attach_struct_ops_map() just made.
 Result<void> pin_link(int link_fd, const std::string& pin_path);
 
 // BPF_LINK_UPDATE with BPF_F_REPLACE: a compare-and-swap from old_map_fd

@@ -22,7 +22,7 @@ bool all_zero(const uint8_t* p, size_t n) {
 
 Result<KernelOps> find_kernel_ops(const btf* kernel_btf, const std::string& ops_type) {
   const std::string value_name = "bpf_struct_ops_" + ops_type;
-  int id = btf__find_by_name_kind(kernel_btf, value_name.c_str(), BTF_KIND_STRUCT);
+  int id = find_struct_own_first(kernel_btf, value_name);
   if (id < 0)
     return make_error(ErrorKind::unavailable, "the kernel's BTF has no struct " + value_name +
                                                   " (struct_ops type " + ops_type +

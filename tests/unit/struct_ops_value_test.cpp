@@ -23,9 +23,10 @@ struct KMember {
 
 // A "module BTF" built in memory, shaped like what register_bpf_struct_ops()
 // emits: struct bpf_struct_ops_bpf_testmod_ops { common; data (64-aligned) }.
+// With a base, it is split BTF on that base, as a real module's is on vmlinux.
 BtfPtr kernel_btf(const std::vector<KMember>& members, uint32_t ops_size,
-                  const std::string& ops_name = "bpf_testmod_ops") {
-  BtfPtr b(btf__new_empty());
+                  const std::string& ops_name = "bpf_testmod_ops", btf* base = nullptr) {
+  BtfPtr b(base ? btf__new_empty_split(base) : btf__new_empty());
   int int_id = btf__add_int(b.get(), "int", 4, BTF_INT_SIGNED);
   int char_id = btf__add_int(b.get(), "char", 1, BTF_INT_CHAR);
   int proto_id = btf__add_func_proto(b.get(), int_id);
@@ -97,6 +98,37 @@ TEST_F(StructOpsValue, FindsTheKernelValueTypeAndItsDataMember) {
   auto ops = find_kernel_ops(k.get());
   ASSERT_TRUE(ops) << ops.error().message;
   EXPECT_EQ(ops->data_offset, 64u);
+  EXPECT_EQ(ops->value_size, 128u);
+}
+
+TEST_F(StructOpsValue, FindsTheModulesOwnValueTypeInSplitBtf) {
+  // A base ("vmlinux") that has a struct of the same name, of another size:
+  // the module's own type is the one its maps use.
+  BtfPtr base(btf__new_empty());
+  int int_id = btf__add_int(base.get(), "int", 4, BTF_INT_SIGNED);
+  btf__add_struct(base.get(), "bpf_struct_ops_bpf_testmod_ops", 4);
+  btf__add_field(base.get(), "data", int_id, 0, 0);
+  BtfPtr k = kernel_btf(kSameLayout, 56, "bpf_testmod_ops", base.get());
+  ASSERT_TRUE(k);
+  auto ops = find_kernel_ops(k.get());
+  ASSERT_TRUE(ops) << ops.error().message;
+  EXPECT_GE(ops->value_type_id, btf__type_cnt(base.get()));
+  EXPECT_EQ(ops->data_offset, 64u);
+  EXPECT_EQ(ops->value_size, 128u);
+  auto v = build(k.get());
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(slot(*v, 64 + 16), 103u);
+}
+
+TEST_F(StructOpsValue, FindsAValueTypeThatOnlyTheBaseHas) {
+  // A struct_ops type registered by vmlinux itself, seen through a module's BTF.
+  BtfPtr base = kernel_btf(kSameLayout, 56);
+  BtfPtr k(btf__new_empty_split(base.get()));
+  ASSERT_TRUE(k);
+  btf__add_int(k.get(), "long", 8, BTF_INT_SIGNED);
+  auto ops = find_kernel_ops(k.get());
+  ASSERT_TRUE(ops) << ops.error().message;
+  EXPECT_LT(ops->value_type_id, btf__type_cnt(base.get()));
   EXPECT_EQ(ops->value_size, 128u);
 }
 
