@@ -58,6 +58,62 @@ std::string format_config(const Config& config) {
   return out;
 }
 
+namespace {
+
+// The key a settings line assigns ("policy", "set"), or "" for a comment,
+// a blank line or anything else.
+std::string assigned_key(const std::string& line) {
+  size_t begin = line.find_first_not_of(" \t");
+  if (begin == std::string::npos || line[begin] == '#')
+    return {};
+  size_t eq = line.find('=', begin);
+  if (eq == std::string::npos)
+    return {};
+  size_t end = line.find_last_not_of(" \t", eq - 1);
+  if (end == std::string::npos || end < begin)
+    return {};
+  return line.substr(begin, end - begin + 1);
+}
+
+std::string policy_line(const Config& config) {
+  return config.policy ? "policy = " + *config.policy + "\n" : "policy =\n";
+}
+
+std::string set_lines(const Config& config) {
+  std::string out;
+  for (const std::string& s : config.sets)
+    out += "set = " + s + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string update_config_text(const std::string& text, const Config& config) {
+  std::string out;
+  bool policy_done = false, sets_done = false;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::string key = assigned_key(line);
+    if (key == "policy") {
+      if (!policy_done)
+        out += policy_line(config);
+      policy_done = true;
+    } else if (key == "set") {
+      if (!sets_done)
+        out += set_lines(config);
+      sets_done = true;
+    } else {
+      out += line + "\n";
+    }
+  }
+  if (!policy_done)
+    out += policy_line(config);
+  if (!sets_done)
+    out += set_lines(config);
+  return out;
+}
+
 Result<void> save_config(const std::string& path, const Config& config) {
   fs::path target(path);
   fs::path dir = target.parent_path();
@@ -77,7 +133,16 @@ Result<void> save_config(const std::string& path, const Config& config) {
     unlink(tmp_name.c_str());
     return errno_error(err, what);
   };
-  const std::string text = format_config(config);
+  // An existing file keeps its comments, unless it is broken beyond the
+  // lines replaced here (then it is written anew).
+  std::string text = format_config(config);
+  if (std::ifstream old(path); old) {
+    std::stringstream old_text;
+    old_text << old.rdbuf();
+    std::string updated = update_config_text(old_text.str(), config);
+    if (parse_config(updated, path))
+      text = std::move(updated);
+  }
   size_t done = 0;
   while (done < text.size()) {
     ssize_t n = write(fd.get(), text.data() + done, text.size() - done);

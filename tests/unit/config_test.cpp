@@ -82,6 +82,81 @@ TEST(Config, SaveReplacesTheFileAndLeavesNoTemporaryBehind) {
   EXPECT_EQ(files, 1u);
 }
 
+// The packaged /etc/structops/structops.conf, in short.
+const char* const kShipped =
+    "# the policy to restore at boot\n"
+    "#   policy = default\n"
+    "policy =\n"
+    "\n"
+    "# knobs, KEY=VALUE:\n"
+    "#   set = multiplier=3\n";
+
+TEST(Config, UpdateKeepsCommentsAndReplacesThePolicyLineInPlace) {
+  Config c;
+  c.policy = "saturate";
+  EXPECT_EQ(update_config_text(kShipped, c),
+            "# the policy to restore at boot\n"
+            "#   policy = default\n"
+            "policy = saturate\n"
+            "\n"
+            "# knobs, KEY=VALUE:\n"
+            "#   set = multiplier=3\n");
+}
+
+TEST(Config, UpdateAppendsSetLinesWhenTheFileHasNone) {
+  Config c;
+  c.policy = "scale";
+  c.sets = {"multiplier=3", "offset=1"};
+  EXPECT_EQ(update_config_text(kShipped, c),
+            "# the policy to restore at boot\n"
+            "#   policy = default\n"
+            "policy = scale\n"
+            "\n"
+            "# knobs, KEY=VALUE:\n"
+            "#   set = multiplier=3\n"
+            "set = multiplier=3\n"
+            "set = offset=1\n");
+}
+
+TEST(Config, UpdatePutsNewSetLinesWhereTheOldOnesStood) {
+  Config c;
+  c.policy = "default";
+  EXPECT_EQ(update_config_text("set = a=1\n# mine\npolicy=scale\n  set=b=2\n", c),
+            "# mine\npolicy = default\n");
+  c.sets = {"c=3"};
+  EXPECT_EQ(update_config_text("# top\nset = a=1\n# mine\npolicy=scale\nset = b=2\n", c),
+            "# top\nset = c=3\n# mine\npolicy = default\n");
+}
+
+TEST(Config, UpdateWithoutPolicyLeavesAnEmptyPolicyLine) {
+  Config c;
+  EXPECT_EQ(update_config_text("# x\npolicy = old\n", c), "# x\npolicy =\n");
+  EXPECT_EQ(update_config_text("", c), "policy =\n");
+}
+
+TEST(Config, SaveKeepsTheCommentsOfTheFileItReplaces) {
+  test::TempDir t;
+  const std::string path = t / "structops.conf";
+  test::write_file(path, kShipped);
+  Config c;
+  c.policy = "saturate";
+  ASSERT_TRUE(save_config(path, c));
+  EXPECT_EQ(test::read_file(path), update_config_text(kShipped, c));
+  auto back = read_config(path);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back->policy, "saturate");
+}
+
+TEST(Config, SaveWritesABrokenFileAnew) {
+  test::TempDir t;
+  const std::string path = t / "structops.conf";
+  test::write_file(path, "# mine\npolcy = typo\n");
+  Config c;
+  c.policy = "default";
+  ASSERT_TRUE(save_config(path, c));
+  EXPECT_EQ(test::read_file(path), format_config(c));
+}
+
 TEST(Config, SaveIntoAnUnwritablePlaceFails) {
   Config c;
   c.policy = "x";
