@@ -171,7 +171,8 @@ Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
   // The first attach writes the value libbpf built while loading (it found
   // the module's type for that) and creates the link: parsing the kernel's
   // BTF once more here would double the time an attach takes.  Swaps and
-  // --verify check the value built above against the same module.
+  // --verify, which cannot use libbpf's private copy, build the value from
+  // the module's BTF instead (make_ready).
   auto link = attach_struct_ops_map(
       policy.map(), [&policy](int err) { return value_rejected(err, policy.name()); });
   if (!link) {
