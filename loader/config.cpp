@@ -18,17 +18,52 @@ namespace structops {
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
-Result<Config> parse_config(const std::string& text, const std::string& origin) {
+namespace {
+
+po::options_description config_options() {
   po::options_description desc;
   desc.add_options()("policy", po::value<std::string>())(
       "set", po::value<std::vector<std::string>>()->composing());
+  return desc;
+}
+
+// Boost's parser says what is wrong but not where: the first line whose
+// prefix of the file fails to parse is the broken one (the files are a
+// few lines long).  0 if no prefix fails on its own.
+size_t first_bad_line(const std::string& text) {
+  const po::options_description desc = config_options();
+  std::string prefix;
+  std::istringstream lines(text);
+  std::string line;
+  for (size_t n = 1; std::getline(lines, line); n++) {
+    prefix += line + "\n";
+    try {
+      po::variables_map vm;
+      std::istringstream in(prefix);
+      po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
+      po::notify(vm);
+    } catch (const po::error&) {
+      return n;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+Result<Config> parse_config(const std::string& text, const std::string& origin) {
+  const po::options_description desc = config_options();
   po::variables_map vm;
   try {
     std::istringstream in(text);
     po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    return make_error(ErrorKind::usage, origin + ": " + e.what());
+    // "FILE:LINE: what", the form editors and compilers use.
+    const size_t line = first_bad_line(text);
+    return make_error(ErrorKind::usage,
+                      origin + (line ? ":" + std::to_string(line) : std::string()) + ": " +
+                          e.what());
   }
   Config c;
   if (vm.count("policy") && !vm["policy"].as<std::string>().empty())

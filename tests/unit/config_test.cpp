@@ -34,11 +34,26 @@ TEST(Config, UnknownKeyIsAUsageErrorNamingTheFile) {
   auto c = parse_config("polcy = x\n", "/etc/structops/structops.conf");
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().kind, ErrorKind::usage);
-  EXPECT_EQ(c.error().message.rfind("/etc/structops/structops.conf: ", 0), 0u) << c.error().message;
+  EXPECT_EQ(c.error().message.rfind("/etc/structops/structops.conf:1: ", 0), 0u)
+      << c.error().message;
 }
 
 TEST(Config, TwoPoliciesAreAnError) {
   EXPECT_FALSE(parse_config("policy = a\npolicy = b\n", "t"));
+}
+
+// --restore at boot must say where an administrator broke the file.
+TEST(Config, ErrorNamesTheBrokenLine) {
+  auto garbage = parse_config("# a comment\npolicy = stats\n\nthis is garbage\nset = a=1\n",
+                              "/etc/structops/structops.conf");
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error().kind, ErrorKind::usage);
+  EXPECT_EQ(garbage.error().message.rfind("/etc/structops/structops.conf:4: ", 0), 0u)
+      << garbage.error().message;
+
+  auto twice = parse_config("policy = a\n# x\npolicy = b\n", "t.conf");
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().message.rfind("t.conf:3: ", 0), 0u) << twice.error().message;
 }
 
 TEST(Config, MissingFileReportsEnoent) {
