@@ -13,6 +13,7 @@
 #include "options.hpp"
 #include "policy_lookup.hpp"
 #include "status.hpp"
+#include "status_prometheus.hpp"
 
 namespace {
 
@@ -116,7 +117,9 @@ int main(int argc, char** argv) {
       return print(list_policies(ctx), opts.verbose);
     case Action::status: {
       StatusReport report = gather_status(ctx);
-      std::cout << (opts.json ? format_status_json(report) : format_status_text(report));
+      std::cout << (opts.prometheus ? format_status_prometheus(report)
+                    : opts.json     ? format_status_json(report)
+                                    : format_status_text(report));
       return kExitOk;
     }
     case Action::foreground: {

@@ -35,6 +35,8 @@ po::options_description describe(const std::string& default_config) {
     ("config", po::value<std::string>()->value_name("FILE"),
      ("config file (default " + default_config + ")").c_str())
     ("json", "with --status: print JSON")
+    ("format", po::value<std::string>()->value_name("FMT"),
+     "with --status: text (default), json, or prometheus (text exposition format)")
     ("interval", po::value<std::string>()->value_name("SECS"),
      "with --foreground: seconds between triggers (default 2)")
     ("verbose,v", "libbpf debug output and the full verifier log");
@@ -66,7 +68,7 @@ std::string usage_text(const std::string& default_config) {
   std::ostringstream out;
   out << "Usage: structops-load --policy NAME|PATH [--set KEY=VALUE]... [--save]\n"
          "       structops-load --verify NAME|PATH [--set KEY=VALUE]...\n"
-         "       structops-load --detach | --list | --status [--json] | --restore\n"
+         "       structops-load --detach | --list | --status [--json|--format=FMT] | --restore\n"
          "       structops-load --foreground [--policy NAME|PATH] [--interval SECS]\n"
          "\n"
          "Attach, hot-swap and inspect bpf_testmod_ops policies (BPF struct_ops).\n"
@@ -173,6 +175,17 @@ Result<Options> parse_options(int argc, const char* const argv[],
     if (o.action != Action::status)
       return usage("--json applies to --status only");
     o.json = true;
+  }
+  if (vm.count("format")) {
+    const std::string f = vm["format"].as<std::string>();
+    if (o.action != Action::status)
+      return usage("--format applies to --status only");
+    if (f != "text" && f != "json" && f != "prometheus")
+      return usage("--format wants text, json or prometheus, not '" + f + "'");
+    if (o.json && f != "json")
+      return usage("--json and --format=" + f + " cannot be combined");
+    o.json = f == "json";
+    o.prometheus = f == "prometheus";
   }
   if (vm.count("interval")) {
     if (o.action != Action::foreground)

@@ -29,6 +29,7 @@ struct Options {
   bool config_given = false;
   bool save = false;
   bool json = false;
+  bool prometheus = false;  // --format=prometheus (with --status)
   bool verbose = false;
   double interval_s = 2.0;  // --foreground trigger period; the tutorial's 2 s
 };

@@ -106,6 +106,21 @@ TEST(Options, JsonOnlyWithStatus) {
   EXPECT_TRUE(r->json);
 }
 
+TEST(Options, FormatPrometheusOnlyWithStatus) {
+  auto r = parse({"--status", "--format=prometheus"});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->prometheus);
+  EXPECT_FALSE(r->json);
+  auto j = parse({"--status", "--format", "json"});
+  ASSERT_TRUE(j);
+  EXPECT_TRUE(j->json);
+  EXPECT_EQ(usage_error({"--list", "--format=prometheus"}), "--format applies to --status only");
+  EXPECT_EQ(usage_error({"--status", "--format=xml"}),
+            "--format wants text, json or prometheus, not 'xml'");
+  EXPECT_EQ(usage_error({"--status", "--json", "--format=prometheus"}),
+            "--json and --format=prometheus cannot be combined");
+}
+
 TEST(Options, IntervalOnlyWithForegroundAndPositive) {
   EXPECT_EQ(usage_error({"--status", "--interval", "1"}),
             "--interval applies to --foreground only");
