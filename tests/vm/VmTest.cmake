@@ -1,6 +1,6 @@
 # add_vm_test(NAME <name> COMMAND <cmd> [<arg>...]
 #             [KERNEL <kver>] [TIMEOUT <seconds>] [LABELS <label>...]
-#             [WORKING_DIRECTORY <dir>] [OVERLAY])
+#             [WORKING_DIRECTORY <dir>] [OVERLAY] [KLOG_IGNORE <regex>...])
 #
 # Register a ctest test that runs <cmd> as root inside a guest booted by
 # tests/vm/vm-run: a binary built on the host runs unchanged, because the
@@ -12,14 +12,15 @@
 # vm-run's; ctest's is a minute longer so vm-run's own, cleaner timeout
 # (QEMU killed, kernel log shown) fires first.  The guest's kernel log is
 # kept as <build dir>/<name>.klog.  STRUCTOPS_* and GTEST_* variables in the
-# test's ENVIRONMENT reach the command.
+# test's ENVIRONMENT reach the command.  KLOG_IGNORE: kernel log lines
+# that are not failures (vm-run --klog-ignore).
 
 # Captured now: inside the function CMAKE_CURRENT_LIST_DIR is the caller's.
 set_property(GLOBAL PROPERTY STRUCTOPS_VM_RUN "${CMAKE_CURRENT_LIST_DIR}/vm-run")
 
 function(add_vm_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg "OVERLAY"
-    "NAME;KERNEL;TIMEOUT;WORKING_DIRECTORY" "COMMAND;LABELS")
+    "NAME;KERNEL;TIMEOUT;WORKING_DIRECTORY" "COMMAND;LABELS;KLOG_IGNORE")
   if(NOT arg_NAME OR NOT arg_COMMAND)
     message(FATAL_ERROR "add_vm_test: NAME and COMMAND are required")
   endif()
@@ -50,6 +51,9 @@ function(add_vm_test)
   if(arg_OVERLAY)
     list(APPEND opts --overlay)
   endif()
+  foreach(re IN LISTS arg_KLOG_IGNORE)
+    list(APPEND opts --klog-ignore ${re})
+  endforeach()
   if(NOT arg_WORKING_DIRECTORY)
     set(arg_WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
   endif()
@@ -118,6 +122,7 @@ macro(structops_add_test_roots)
     set(_codename sid)
   endif()
   set(_lines "")
+  set(STRUCTOPS_TEST_SUITES "")
   foreach(_kver IN LISTS STRUCTOPS_TEST_KERNELS)
     get_property(_root GLOBAL PROPERTY STRUCTOPS_ROOT_OF_${_kver})
     get_property(_suite GLOBAL PROPERTY STRUCTOPS_SUITE_OF_${_kver})
@@ -126,6 +131,12 @@ macro(structops_add_test_roots)
       set(_suite ${_codename})
     endif()
     string(APPEND _lines "${_suite} ${_kver} ${_root}\n")
+    if(NOT _suite IN_LIST STRUCTOPS_TEST_SUITES)
+      # STRUCTOPS_TEST_SUITES: each suite once, this machine's first;
+      # STRUCTOPS_SUITE_KERNEL_<suite>: its first test kernel.
+      list(APPEND STRUCTOPS_TEST_SUITES ${_suite})
+      set(STRUCTOPS_SUITE_KERNEL_${_suite} ${_kver})
+    endif()
   endforeach()
   file(WRITE ${PROJECT_BINARY_DIR}/matrix/kernels "${_lines}")
 endmacro()
