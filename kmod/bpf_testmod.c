@@ -523,6 +523,51 @@ static int check_name(const char *name)
 	return 0;
 }
 
+/*
+ * What a program for each member may be, decided at BPF_PROG_LOAD: the
+ * kernel calls this for every struct_ops program, with the member it is
+ * for, and refuses the load if it returns an error (the verifier logs
+ * "attach to unsupported member <member> of struct bpf_testmod_ops").
+ *
+ * Every callback runs inside rcu_read_lock() (run_trigger(), bench_chunk()),
+ * where nothing may block, preemptible RCU (PREEMPT_RT) included.  A
+ * sleepable program ("struct_ops.s/") may call helpers and kfuncs that
+ * sleep, so no member takes one.  The flag lives in struct bpf_prog since
+ * 6.9 ("bpf: move sleepable flag from bpf_prog_aux to bpf_prog", in the
+ * same merge window as BPF arenas), before that in bpf_prog_aux; the
+ * module needs 6.9, so prog->sleepable is right for every kernel it
+ * builds for (6.9 to 7.3, checked in their sources and BTF).
+ *
+ * The other member-level properties a struct_ops type can constrain from
+ * 6.9 to 7.3, and what this module decides for each:
+ *  - A member whose CFI stub is NULL is "unsupported" (6.12+): every
+ *    function member has a real stub below, so all three are supported.
+ *  - check_member may also set prog->aux->priv_stack_requested (6.13+: a
+ *    private JIT stack for deeply nested callers): not requested, the
+ *    callbacks run from a write() system call with a shallow stack.
+ *  - The program type of each member comes from its stub's prototype
+ *    (prog->aux->attach_func_proto); nothing more to check there.  Stub
+ *    argument suffixes (__nullable, __ref) are not used: test_3's buffer
+ *    is never NULL and no argument is a referenced kernel object.
+ *  - Return values are not restricted: each member returns any int, and
+ *    the callers use it only as data.
+ *  - Tail calls and other program-type helpers: get_func_proto offers only
+ *    bpf_base_func_proto(), which has no bpf_tail_call; kfuncs marked
+ *    KF_SLEEPABLE are refused by the verifier in a non-sleepable program.
+ *  - GPL compatibility is the verifier's rule for all struct_ops programs.
+ *  - bpf_testmod is a module: .owner makes every map and link of this type
+ *    hold a module reference, and the verifier looks the member up in the
+ *    module's BTF, so nothing here depends on being built in.
+ */
+static int bpf_testmod_ops_check_member(const struct btf_type *t,
+					const struct btf_member *member,
+					const struct bpf_prog *prog)
+{
+	if (prog->sleepable)
+		return -EINVAL;
+	return 0;
+}
+
 /* Data members are ours to copy; function members are the core's. */
 static int bpf_testmod_ops_init_member(const struct btf_type *t,
 				       const struct btf_member *member,
@@ -655,6 +700,7 @@ static struct bpf_testmod_ops __bpf_testmod_ops = {
 static struct bpf_struct_ops bpf_testmod_struct_ops = {
 	.verifier_ops = &bpf_testmod_verifier_ops,
 	.init = bpf_testmod_ops_init,
+	.check_member = bpf_testmod_ops_check_member,
 	.init_member = bpf_testmod_ops_init_member,
 	.validate = bpf_testmod_ops_validate,
 	.reg = bpf_testmod_ops_reg,
