@@ -130,6 +130,22 @@ static noinline int builtin_test_3(const char *buf, int len)
 }
 
 /*
+ * The built-in behaviour as a C ops table, for the benchmark only ("bench
+ * ctable ..."): the same dispatch as a policy's, through the same helpers,
+ * with C functions behind the pointers.  It is what a compiled-in subsystem
+ * would run, the fair peer of a struct_ops call.  Read with READ_ONCE() so
+ * the compiler cannot turn the indirect calls into direct ones.
+ */
+static const struct bpf_testmod_ops builtin_ops = {
+	.test_1 = builtin_test_1,
+	.test_2 = builtin_test_2,
+	.test_3 = builtin_test_3,
+	.name = "ctable",
+};
+
+static const struct bpf_testmod_ops *ctable_ops = &builtin_ops;
+
+/*
  * The per-call dispatch: the only code between a caller and a callback.
  * Out of line so that the benchmark times exactly this and so that a test
  * can check its disassembly: no lock prefix, no write to shared memory.
@@ -175,6 +191,7 @@ struct trigger {
 	int len;
 	int bench_member;	/* 1 or 2 */
 	bool bench_builtin;	/* time the built-in C call instead */
+	bool bench_ctable;	/* ... or call it through builtin_ops */
 	u32 bench_calls;
 };
 
@@ -215,13 +232,14 @@ static int parse_test_2(char *args, struct trigger *t)
 	return 0;
 }
 
-/* "bench [builtin] test_1|test_2 CALLS" */
+/* "bench [builtin|ctable] test_1|test_2 CALLS" */
 static int parse_bench(char *args, struct trigger *t)
 {
 	char *w = strsep(&args, " ");
 
 	t->bench_builtin = w && !strcmp(w, "builtin");
-	if (t->bench_builtin)
+	t->bench_ctable = w && !strcmp(w, "ctable");
+	if (t->bench_builtin || t->bench_ctable)
 		w = strsep(&args, " ");
 	if (!w || !args)
 		return -EINVAL;
@@ -355,7 +373,10 @@ static void bench_chunk(const struct trigger *t, u32 n)
 		return;
 	}
 	rcu_read_lock();
-	ops = rcu_dereference(active_ops);
+	if (t->bench_ctable)
+		ops = READ_ONCE(ctable_ops);
+	else
+		ops = rcu_dereference(active_ops);
 	for (i = 0; i < n; i++) {
 		if (t->bench_member == 1)
 			call_test_1(ops);
@@ -395,6 +416,8 @@ static int run_bench(const struct trigger *t)
 	strscpy(r.op, t->bench_member == 1 ? "test_1" : "test_2", sizeof(r.op));
 	if (t->bench_builtin) {
 		strscpy(r.target, "builtin", sizeof(r.target));
+	} else if (t->bench_ctable) {
+		strscpy(r.target, "ctable", sizeof(r.target));
 	} else {
 		rcu_read_lock();
 		policy_name(rcu_dereference(active_ops), r.target);

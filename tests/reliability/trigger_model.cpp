@@ -57,6 +57,9 @@ TriggerExpectation bench(const std::string& args) {
   if (!w.empty() && w[0] == "builtin") {
     e.bench_builtin = true;
     i = 1;
+  } else if (!w.empty() && w[0] == "ctable") {
+    e.bench_ctable = true;
+    i = 1;
   }
   if (w.size() != i + 2) return rejected();
   if (w[i] == "test_1")
