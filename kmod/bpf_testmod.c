@@ -36,6 +36,9 @@
 
 #include <structops/bpf_testmod.h>
 
+#define CREATE_TRACE_POINTS
+#include "bpf_testmod-trace.h"
+
 /*
  * checkpatch dislikes LINUX_VERSION_CODE; an out-of-tree module that DKMS
  * builds for several kernels has no other way to follow the API.
@@ -318,18 +321,25 @@ static void run_trigger(const struct trigger *t)
 	bool do_3 = t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_3;
 	const struct bpf_testmod_ops *ops;
 	struct trigger_record r = {};
+	/* The sequence calls test_2(10, 20). */
+	int a = t->op == TRIGGER_SEQUENCE ? 10 : t->a;
+	int b = t->op == TRIGGER_SEQUENCE ? 20 : t->b;
+	unsigned int called, builtin = 0;
 	bool attached;
+	u64 seq;
 
 	rcu_read_lock();
 	ops = rcu_dereference(active_ops);
 	attached = ops;
 	policy_name(ops, r.policy);
+	if (trace_bpf_testmod_trigger_enabled())
+		builtin = (!ops || !ops->test_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
+			  (!ops || !ops->test_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
+			  (!ops || !ops->test_3 ? BPF_TESTMOD_TRACE_TEST_3 : 0);
 	if (do_1)
 		r.test_1 = call_test_1(ops);
-	if (t->op == TRIGGER_SEQUENCE)
-		r.test_2 = call_test_2(ops, 10, 20);
-	else if (do_2)
-		r.test_2 = call_test_2(ops, t->a, t->b);
+	if (do_2)
+		r.test_2 = call_test_2(ops, a, b);
 	if (do_3)
 		r.test_3 = call_test_3(ops, t->text, t->len);
 	rcu_read_unlock();
@@ -344,7 +354,7 @@ static void run_trigger(const struct trigger *t)
 	 * trigger could make stale.
 	 */
 	write_seqlock(&last_lock);
-	last.seq++;
+	seq = ++last.seq;
 	strscpy(last.policy, r.policy, sizeof(last.policy));
 	if (do_1)
 		last.test_1 = r.test_1;
@@ -354,6 +364,13 @@ static void run_trigger(const struct trigger *t)
 		last.test_3 = r.test_3;
 	write_sequnlock(&last_lock);
 
+	called = (do_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
+		 (do_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
+		 (do_3 ? BPF_TESTMOD_TRACE_TEST_3 : 0);
+	trace_bpf_testmod_trigger(seq, r.policy, called, builtin & called,
+				  do_2 ? a : 0, do_2 ? b : 0,
+				  do_3 ? t->text : "", do_3 ? t->len : 0,
+				  r.test_1, r.test_2, r.test_3);
 	log_trigger(t, attached, &r);
 }
 
@@ -654,6 +671,19 @@ static int bpf_testmod_ops_validate(void *kdata)
 	return 0;
 }
 
+/* The swap tracepoint, with both policies' status names. */
+static void trace_swap(const char *op, const struct bpf_testmod_ops *old_ops,
+		       const struct bpf_testmod_ops *new_ops)
+{
+	char old_name[BPF_TESTMOD_NAME_LEN], new_name[BPF_TESTMOD_NAME_LEN];
+
+	if (!trace_bpf_testmod_swap_enabled())
+		return;
+	policy_name(old_ops, old_name);
+	policy_name(new_ops, new_name);
+	trace_bpf_testmod_swap(op, old_name, new_name);
+}
+
 static int testmod_reg(void *kdata)
 {
 	int ret = 0;
@@ -664,6 +694,7 @@ static int testmod_reg(void *kdata)
 	} else {
 		rcu_assign_pointer(active_ops, kdata);
 		atomic64_inc(&attaches);
+		trace_swap("reg", NULL, kdata);
 	}
 	mutex_unlock(&ops_mutex);
 	return ret;
@@ -675,6 +706,7 @@ static void testmod_unreg(void *kdata)
 	if (rcu_access_pointer(active_ops) == kdata) {
 		RCU_INIT_POINTER(active_ops, NULL);
 		atomic64_inc(&detaches);
+		trace_swap("unreg", kdata, NULL);
 	}
 	mutex_unlock(&ops_mutex);
 }
@@ -689,6 +721,7 @@ static int testmod_update(void *kdata, void *old_kdata)
 	} else {
 		rcu_assign_pointer(active_ops, kdata);
 		atomic64_inc(&swaps);
+		trace_swap("update", old_kdata, kdata);
 	}
 	mutex_unlock(&ops_mutex);
 	return ret;
