@@ -135,7 +135,11 @@ Result<void> PolicyObject::load() {
       continue;
     // The module's check_member refuses sleepable programs: every callback
     // runs under rcu_read_lock().  The kernel only says "unsupported member".
-    if ((bpf_program__flags(prog) & BPF_F_SLEEPABLE) && std::strstr(log, "unsupported member"))
+    // libbpf passes BPF_F_SLEEPABLE for a "struct_ops.s/" section at load
+    // without recording it in bpf_program__flags(), so look at both.
+    const bool sleepable = (bpf_program__flags(prog) & BPF_F_SLEEPABLE) ||
+                           std::strncmp(bpf_program__section_name(prog), "struct_ops.s/", 13) == 0;
+    if (sleepable && std::strstr(log, "unsupported member"))
       return errno_error(ErrorKind::invalid_policy, err,
                          std::string("sleepable programs are not allowed for ") + kOpsType +
                              " callbacks: policy '" + name_ + "', program '" +
