@@ -796,7 +796,7 @@ static struct bpf_struct_ops bpf_testmod_struct_ops = {
 	.unreg = bpf_testmod_ops_unreg,
 	.update = bpf_testmod_ops_update,
 	.cfi_stubs = &__bpf_testmod_ops,
-	.name = "bpf_testmod_ops",
+	.name = BPF_TESTMOD_OPS_TYPE,
 	.owner = THIS_MODULE,
 };
 
@@ -806,11 +806,11 @@ static int __init bpf_testmod_init(void)
 {
 	int ret;
 
-	trigger_entry = proc_create("bpf_testmod_trigger", 0200, NULL,
+	trigger_entry = proc_create(BPF_TESTMOD_TRIGGER_NAME, 0200, NULL,
 				    &trigger_proc_ops);
 	if (!trigger_entry)
 		return -ENOMEM;
-	status_entry = proc_create_single("bpf_testmod_status", 0444, NULL,
+	status_entry = proc_create_single(BPF_TESTMOD_STATUS_NAME, 0444, NULL,
 					  status_show);
 	if (!status_entry) {
 		ret = -ENOMEM;

@@ -51,7 +51,8 @@ Error value_rejected(int err, const std::string& policy_name) {
   if (err == EINVAL)
     return errno_error(ErrorKind::invalid_policy, err,
                        "bpf_testmod rejected policy '" + policy_name +
-                           "' (its name must be printable and under 32 bytes, and it must "
+                           "' (its name must be printable and under " +
+                           std::to_string(BPF_TESTMOD_NAME_LEN) + " bytes, and it must "
                            "implement at least one callback; see dmesg)");
   return errno_error(err, "cannot set policy '" + policy_name + "''s struct_ops value");
 }

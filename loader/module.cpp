@@ -22,7 +22,7 @@ namespace structops {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr const char* kModule = "bpf_testmod";
+constexpr const char* kModule = BPF_TESTMOD_MODULE_NAME;
 
 bool exists(const std::string& path) {
   std::error_code ec;

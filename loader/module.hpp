@@ -8,12 +8,14 @@
 #include <utility>
 #include <vector>
 
+#include <structops/bpf_testmod.h>
+
 #include "error.hpp"
 
 namespace structops {
 
-inline constexpr const char* kStatusFile = "/proc/bpf_testmod_status";
-inline constexpr const char* kTriggerFile = "/proc/bpf_testmod_trigger";
+inline constexpr const char* kStatusFile = BPF_TESTMOD_STATUS_PATH;
+inline constexpr const char* kTriggerFile = BPF_TESTMOD_TRIGGER_PATH;
 
 // "key: value" lines in file order.
 using StatusFields = std::vector<std::pair<std::string, std::string>>;

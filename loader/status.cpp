@@ -1,5 +1,7 @@
 #include "status.hpp"
 
+#include <structops/bpf_testmod.h>
+
 #include "json.hpp"
 
 namespace structops {
@@ -104,7 +106,7 @@ std::string format_status_json(const StatusReport& r) {
   JsonWriter w;
   w.begin_object();
   w.key("module").begin_object();
-  w.key("name").string("bpf_testmod");
+  w.key("name").string(BPF_TESTMOD_MODULE_NAME);
   w.key("loaded").boolean(r.module_loaded);
   w.key("counters");
   if (r.counters) {

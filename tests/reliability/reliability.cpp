@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <structops/bpf_testmod.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -107,7 +108,7 @@ bool hello_record_consistent(const Status& s, std::string* why) {
 }
 
 
-TriggerFile::TriggerFile() : fd_(::open("/proc/bpf_testmod_trigger", O_WRONLY | O_CLOEXEC)) {
+TriggerFile::TriggerFile() : fd_(::open(BPF_TESTMOD_TRIGGER_PATH, O_WRONLY | O_CLOEXEC)) {
   if (fd_ < 0) throw std::runtime_error("cannot open /proc/bpf_testmod_trigger");
 }
 
@@ -119,7 +120,7 @@ int TriggerFile::write(const void* data, size_t size) {
   return static_cast<size_t>(n) == size ? 0 : EIO;
 }
 
-std::string status_text() { return slurp("/proc/bpf_testmod_status"); }
+std::string status_text() { return slurp(BPF_TESTMOD_STATUS_PATH); }
 
 QuietKernelLog::QuietKernelLog() {
   const char* p = "/sys/module/bpf_testmod/parameters/log_results";
@@ -222,7 +223,7 @@ bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds tim
 }
 
 int try_unload_module() {
-  if (::syscall(SYS_delete_module, "bpf_testmod", O_NONBLOCK) == 0) return 0;
+  if (::syscall(SYS_delete_module, BPF_TESTMOD_MODULE_NAME, O_NONBLOCK) == 0) return 0;
   return errno;
 }
 

@@ -1,5 +1,7 @@
 #include "trigger_model.hpp"
 
+#include <structops/bpf_testmod.h>
+
 #include <climits>
 #include <stdexcept>
 #include <vector>
@@ -7,7 +9,7 @@
 namespace structops::test {
 namespace {
 
-constexpr size_t kMaxPayload = 255;
+constexpr size_t kMaxPayload = BPF_TESTMOD_TRIGGER_MAX;
 constexpr uint32_t kBenchMax = 100000000;
 
 bool starts_with(const std::string& s, const std::string& prefix) {
