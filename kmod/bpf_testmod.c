@@ -138,11 +138,39 @@ static noinline int builtin_test_3(const char *buf, int len)
  * with C functions behind the pointers.  It is what a compiled-in subsystem
  * would run, the fair peer of a struct_ops call.  Read with READ_ONCE() so
  * the compiler cannot turn the indirect calls into direct ones.
+ *
+ * The functions are copies of builtin_test_N(): taking a function's address
+ * gives it an endbr64 landing pad (IBT), which an indirect call target
+ * needs and the directly called built-in code does not.  no_icf keeps GCC
+ * from folding the copies back into the originals (-fipa-icf).
  */
+#if __has_attribute(__no_icf__)
+#define __ctable_copy noinline __attribute__((__no_icf__))
+#else
+#define __ctable_copy noinline
+#endif
+
+static __ctable_copy int ctable_test_1(void)
+{
+	barrier();
+	return 0;
+}
+
+static __ctable_copy int ctable_test_2(int a, int b)
+{
+	barrier();
+	return a + b;
+}
+
+static __ctable_copy int ctable_test_3(const char *buf, int len)
+{
+	return len;
+}
+
 static const struct bpf_testmod_ops builtin_ops = {
-	.test_1 = builtin_test_1,
-	.test_2 = builtin_test_2,
-	.test_3 = builtin_test_3,
+	.test_1 = ctable_test_1,
+	.test_2 = ctable_test_2,
+	.test_3 = ctable_test_3,
 	.name = "ctable",
 };
 
