@@ -70,7 +70,7 @@ TRACE_EVENT(bpf_testmod_trigger,
 		((char *)__get_dynamic_array(text))[len] = '\0';
 	),
 
-	TP_printk("seq=%llu policy=%s called=%s builtin=%s test_1=%d test_2(%d, %d)=%d test_3(len=%d)=%d text=\"%s\"",
+	TP_printk("seq=%llu policy=%s called=%s builtin=%s test_1=%d test_2(%d, %d)=%d test_3(len=%d)=%d text=%s",
 		  __entry->seq, __entry->policy,
 		  __print_flags(__entry->called, "|",
 				{ BPF_TESTMOD_TRACE_TEST_1, "test_1" },
