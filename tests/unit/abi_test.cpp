@@ -76,7 +76,7 @@ TEST_F(AbiTest, LimitsEnumCarriesTheHeadersValues) {
   } header[] = {{"BPF_TESTMOD_NAME_LEN", BPF_TESTMOD_NAME_LEN},
                 {"BPF_TESTMOD_TRIGGER_MAX", BPF_TESTMOD_TRIGGER_MAX}};
   ASSERT_EQ(btf_vlen(t), std::size(header));
-  const btf_enum* e = btf_enum(t);
+  const struct btf_enum* e = btf_enum(t);
   for (size_t i = 0; i < std::size(header); i++, e++) {
     EXPECT_STREQ(btf__name_by_offset(btf_.get(), e->name_off), header[i].name);
     EXPECT_EQ(e->val, header[i].value) << header[i].name;
