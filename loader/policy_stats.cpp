@@ -31,14 +31,14 @@ std::vector<StatVar> decode_percpu_struct(const btf* b, uint32_t type_id,
                                           const std::vector<char>& values, size_t stride,
                                           int ncpus) {
   std::vector<StatVar> vars;
-  const btf_type* t = btf__type_by_id(b, skip_mods_and_typedefs(b, type_id));
+  const btf_type* t = resolved_type(b, type_id);
   if (!t || !btf_is_struct(t))
     return vars;
   const btf_member* m = btf_members(t);
   for (uint32_t i = 0; i < btf_vlen(t); i++, m++) {
     const uint32_t off = btf_member_bit_offset(t, i) / 8;
     uint32_t count = 1, elem_type = m->type;
-    const btf_type* mt = btf__type_by_id(b, skip_mods_and_typedefs(b, m->type));
+    const btf_type* mt = resolved_type(b, m->type);
     if (mt && btf_is_array(mt)) {
       count = btf_array(mt)->nelems;
       elem_type = btf_array(mt)->type;
