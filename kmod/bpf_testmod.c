@@ -145,24 +145,24 @@ static noinline int builtin_test_3(const char *buf, int len)
  * from folding the copies back into the originals (-fipa-icf).
  */
 #if __has_attribute(__no_icf__)
-#define __ctable_copy noinline __attribute__((__no_icf__))
+#define __no_icf __attribute__((__no_icf__))
 #else
-#define __ctable_copy noinline
+#define __no_icf
 #endif
 
-static __ctable_copy int ctable_test_1(void)
+static noinline __no_icf int ctable_test_1(void)
 {
 	barrier();
 	return 0;
 }
 
-static __ctable_copy int ctable_test_2(int a, int b)
+static noinline __no_icf int ctable_test_2(int a, int b)
 {
 	barrier();
 	return a + b;
 }
 
-static __ctable_copy int ctable_test_3(const char *buf, int len)
+static noinline __no_icf int ctable_test_3(const char *buf, int len)
 {
 	return len;
 }
