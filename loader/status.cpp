@@ -1,5 +1,7 @@
 #include "status.hpp"
 
+#include <ctime>
+
 #include "json.hpp"
 
 namespace structops {
@@ -54,6 +56,15 @@ void write_var(JsonWriter& w, const StatVar& v) {
   }
 }
 
+std::string utc_time(int64_t unix_s) {
+  time_t t = static_cast<time_t>(unix_s);
+  tm parts = {};
+  char buf[32];
+  if (!gmtime_r(&t, &parts) || !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &parts))
+    return std::to_string(unix_s);
+  return buf;
+}
+
 }  // namespace
 
 std::string format_status_text(const StatusReport& r) {
@@ -74,6 +85,24 @@ std::string format_status_text(const StatusReport& r) {
   if (r.pin_state == "stale" && !r.stale_reason.empty())
     pin += " (" + r.stale_reason + ")";
   line("pin:", pin);
+  if (r.previous_state == "ready")
+    line("previous:", "'" + r.previous_name + "' (map " + std::to_string(r.previous_map_id) +
+                          ", ready: structops-load --rollback returns to it)");
+  else if (r.previous_state == "stale")
+    line("previous:", "stale (" + r.previous_reason + "); --rollback discards it");
+  else if (r.previous_state == "absent")
+    line("previous:", "none");
+  if (r.probation) {
+    const ProbationRecord& p = *r.probation;
+    if (r.probation_running)
+      line("probation:", "'" + p.policy + "' until " + utc_time(p.deadline) + " (pid " +
+                             std::to_string(p.pid) + ")");
+    else
+      line("probation:", "interrupted: pid " + std::to_string(p.pid) +
+                             " is gone (killed?); '" + p.policy +
+                             "' stays attached; structops-load --rollback returns to the "
+                             "previous policy");
+  }
   if (r.configured_policy)
     line("configured:", *r.configured_policy + " (" + r.config_path + ")");
   else
@@ -149,6 +178,34 @@ std::string format_status_json(const StatusReport& r) {
   if (r.pin_state == "stale")
     w.key("reason").string(r.stale_reason);
   w.end_object();
+
+  w.key("previous");
+  if (r.previous_state == "ready" || r.previous_state == "stale") {
+    w.begin_object();
+    w.key("state").string(r.previous_state);
+    if (r.previous_state == "ready") {
+      w.key("name").string(r.previous_name);
+      w.key("map_id").number(r.previous_map_id);
+    } else {
+      w.key("reason").string(r.previous_reason);
+    }
+    w.end_object();
+  } else {
+    w.null();
+  }
+
+  w.key("probation");
+  if (r.probation) {
+    w.begin_object();
+    w.key("pid").number(static_cast<uint64_t>(r.probation->pid));
+    w.key("policy").string(r.probation->policy);
+    w.key("deadline").number(static_cast<uint64_t>(r.probation->deadline));
+    w.key("check").string(r.probation->check);
+    w.key("running").boolean(r.probation_running);
+    w.end_object();
+  } else {
+    w.null();
+  }
 
   w.key("statistics").begin_object();
   for (const StatVar& v : r.statistics)
