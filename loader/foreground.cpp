@@ -149,7 +149,6 @@ Result<void> run_foreground(const Context& ctx, const ForegroundOptions& opts, s
     Wake wake = wait_until(signals, bpf_link__fd(link.get()), next);
     if (wake.detached) {
       const std::string name = current->policy.name();
-      bpf_link__disconnect(link.get());  // nothing left to detach
       link.reset();
       return make_error(ErrorKind::other, "policy '" + name + "' (link " +
                                               std::to_string(link_id ? *link_id : 0) +
