@@ -283,11 +283,13 @@ Result<Outcome> detach_policy(const Context& ctx) {
   // link until BPF_LINK_DETACH, or until we exit if that fails.
   if (auto r = remove_pin(ctx.pin_path); !r)
     return std::move(r).error();
-  if (auto r = detach_link(pin->link_fd.get()); !r)
-    return std::move(r).error();
   // The previous policy's map holds a reference on the module too: after
-  // --detach, rmmod must work.
+  // --detach, rmmod must work.  Released before the detach, which wakes a
+  // loader holding this policy on probation: it must find no previous
+  // policy to go back to, or it would attach that again.
   if (auto r = remove_previous(ctx.pin_path); !r)
+    return std::move(r).error();
+  if (auto r = detach_link(pin->link_fd.get()); !r)
     return std::move(r).error();
   out.message = "detached '" + (name.empty() ? std::string("(unknown)") : name) + "'";
   return out;

@@ -100,7 +100,8 @@ int run(int argc, char** argv) {
   loader(loader_path, {"--policy", "default"});
   loader(loader_path, {"--policy", "scale"});  // default is the previous now
   const int64_t no_policy_before = status.number("no_policy_triggers");
-  std::vector<double> swap_ms, swap_update_us, rollback_ms, rollback_update_us;
+  std::vector<double> swap_ms, swap_update_us, rollback_ms, rollback_update_us, true_ms,
+      version_ms;
   uint64_t triggers = 0, builtin = 0, mixed = 0;
   {
     TriggerLoop loop(/*keep_samples=*/false);
@@ -119,6 +120,12 @@ int run(int argc, char** argv) {
       if ((i + 1) % std::max(1, sizes.rollbacks / 10) == 0)
         std::cerr << "rollback bench: " << i + 1 << "/" << sizes.rollbacks << " rollbacks\n";
     }
+    // The floor any process pays under this emulator: exec of /bin/true,
+    // and of the loader doing nothing (its shared libraries linked).
+    for (int i = 0; i < std::max(20, sizes.rollbacks / 10); i++) {
+      true_ms.push_back(run_child({"/bin/true"}).ms);
+      version_ms.push_back(loader(loader_path, {"--version"}).ms);
+    }
     loop.wait_for(loop.count() + 20);
     loop.stop();
     triggers = loop.count();
@@ -131,6 +138,7 @@ int run(int argc, char** argv) {
 
   const Summary swap = summarize(swap_ms), swap_u = summarize(swap_update_us);
   const Summary rb = summarize(rollback_ms), rb_u = summarize(rollback_update_us);
+  const Summary floor_true = summarize(true_ms), floor_version = summarize(version_ms);
   const double speedup = rb.median > 0 ? swap.median / rb.median : 0;
   char kernel[256] = {};
   {
@@ -146,6 +154,8 @@ int run(int argc, char** argv) {
   summary_json(j, "swap_link_update_us", swap_u);
   summary_json(j, "rollback_end_to_end_ms", rb);
   summary_json(j, "rollback_link_update_us", rb_u);
+  summary_json(j, "exec_true_ms", floor_true);
+  summary_json(j, "exec_loader_version_ms", floor_version);
   j.num("speedup_end_to_end_p50", speedup);
   j.boolean("target_100x_met", speedup >= 100);
   j.integer("triggers", static_cast<int64_t>(triggers));
@@ -163,7 +173,11 @@ int run(int argc, char** argv) {
             << "| `--rollback`, link update alone | " << fmt(rb_u.median, 0) << " us | "
             << fmt(rb_u.p99, 0) << " us | " << rb_u.n << " |\n"
             << "| `--policy X`, link update alone | " << fmt(swap_u.median, 0) << " us | "
-            << fmt(swap_u.p99, 0) << " us | " << swap_u.n << " |\n\n"
+            << fmt(swap_u.p99, 0) << " us | " << swap_u.n << " |\n"
+            << "| floor: `/bin/true` | " << fmt(floor_true.median, 2) << " ms | "
+            << fmt(floor_true.p99, 2) << " ms | " << floor_true.n << " |\n"
+            << "| floor: `structops-load --version` | " << fmt(floor_version.median, 2)
+            << " ms | " << fmt(floor_version.p99, 2) << " ms | " << floor_version.n << " |\n\n"
             << "Rollback end to end is " << fmt(speedup) << "x faster than the swap (p50; target "
             << "100x: " << (speedup >= 100 ? "met" : "not met") << "). Triggers during all of it: "
             << triggers << "; answered by the built-in code: " << builtin + builtin_status
