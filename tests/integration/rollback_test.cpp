@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -39,6 +40,16 @@ long long json_number(const std::string& json, const std::string& key) {
   std::smatch m;
   if (std::regex_search(json, m, std::regex("\"" + key + "\":([0-9]+)"))) return std::stoll(m[1]);
   return -1;
+}
+
+// bpf_testmod_ops maps alive (attached, previous, or held by a process).
+int struct_ops_maps() {
+  RunResult m = run({"/usr/sbin/bpftool", "map", "show"});
+  int n = 0;
+  std::istringstream s(m.out);
+  for (std::string line; std::getline(s, line);)
+    if (line.find(": struct_ops") != std::string::npos) n++;
+  return n;
 }
 
 bool wait_for(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
@@ -139,19 +150,7 @@ TEST_F(RollbackTest, TheNextSwapFreesTheOlderPrevious) {
     return run({"/usr/sbin/bpftool", "map", "show", "id", std::to_string(default_map)}).exit_code != 0;
   }, 10s));
   // Exactly two bpf_testmod_ops maps: the attached one and the previous.
-  RunResult maps = run({"/usr/sbin/bpftool", "map", "show"});
-  int struct_ops = 0;
-  std::istringstream in(maps.out);
-  for (std::string line; std::getline(in, line);)
-    if (line.find(": struct_ops") != std::string::npos) struct_ops++;
-  EXPECT_TRUE(wait_for([&] {
-    RunResult m = run({"/usr/sbin/bpftool", "map", "show"});
-    int n = 0;
-    std::istringstream s(m.out);
-    for (std::string line; std::getline(s, line);)
-      if (line.find(": struct_ops") != std::string::npos) n++;
-    return n == 2;
-  }, 10s)) << maps.out;
+  EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 2; }, 10s)) << struct_ops_maps();
 }
 
 TEST_F(RollbackTest, DetachReleasesThePreviousSoRmmodWorksAtOnce) {
@@ -366,6 +365,30 @@ TEST_F(RollbackTest, ProbationOfAFirstAttachFailingDetaches) {
       << r.out;
   EXPECT_EQ(read_status()["policy"], "none");
   EXPECT_FALSE(exists("/sys/fs/bpf/structops/link"));
+}
+
+TEST_F(RollbackTest, ForegroundKeepsThePreviousPolicyInProcessAfterSighup) {
+  const std::string conf = "/tmp/structops-fg-prev.conf";
+  { std::ofstream(conf) << "policy = saturate\n"; }
+  const std::string out = "/tmp/structops-fg-prev.out";
+  int pid = spawn({loader_path(), "--foreground", "--config", conf, "--policy", "default",
+                   "--interval", "30"}, out);
+  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "default"; }, 20s)) << slurp_file(out);
+  ASSERT_EQ(::kill(pid, SIGHUP), 0);
+  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "saturate"; }, 20s)) << slurp_file(out);
+  // default stays loaded (READY) in the process, not pinned.
+  EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 2; }, 5s)) << struct_ops_maps();
+  EXPECT_FALSE(exists(kPrevious));
+  { std::ofstream(conf) << "policy = stats\n"; }
+  ASSERT_EQ(::kill(pid, SIGHUP), 0);
+  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "stats"; }, 20s)) << slurp_file(out);
+  // Exactly one previous: default's map is released.
+  EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 2; }, 10s)) << struct_ops_maps();
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  EXPECT_EQ(wait_child(pid), 0) << slurp_file(out);
+  EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 0; }, 10s)) << struct_ops_maps();
+  EXPECT_TRUE(wait_for([] { return unload_module() == 0; }, 5s)) << "rmmod refused";
+  ASSERT_EQ(load_module(), 0);
 }
 
 TEST_F(RollbackTest, ForegroundNoticesADetachByAnotherProcessAtOnce) {
