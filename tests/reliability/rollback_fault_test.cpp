@@ -309,7 +309,7 @@ TEST_F(RollbackFaultTest, ProbationsPassAndFailAsTheirChecksSay) {
       {"true", true},
       {"exit 1", false},
       {"/nonexistent/check", false},
-      {"sleep 100", false},  // killed at its 1 s timeout
+      {"sleep 100", false},  // killed at its timeout
       {"head -c 3000000 /dev/zero", true},  // megabytes: bounded, not blocking
       {"kill -9 $$", false},
   };
@@ -317,7 +317,9 @@ TEST_F(RollbackFaultTest, ProbationsPassAndFailAsTheirChecksSay) {
     const std::string before = read_status()["policy"];
     const std::string target = before == "default" ? "saturate" : "default";
     auto start = Clock::now();
-    RunResult r = loader({"--policy", target, "--probation", "1.5", "--check", check});
+    // One run, at the end, with 3 s for it: "sleep 100" is killed then.
+    RunResult r = loader({"--policy", target, "--probation", "1.5", "--check", check,
+                          "--check-interval", "3"});
     double took = std::chrono::duration<double>(Clock::now() - start).count();
     figures().bad_inputs_tried += !passes;
     if (passes) {
