@@ -5,15 +5,9 @@
 
 namespace structops {
 
-uint32_t skip_mods_and_typedefs(const btf* b, uint32_t id) {
-  // Bounded: a malformed BTF must not loop forever.
-  for (int depth = 0; depth < 32; depth++) {
-    const btf_type* t = btf__type_by_id(b, id);
-    if (!t || !(btf_is_mod(t) || btf_is_typedef(t)))
-      return id;
-    id = t->type;
-  }
-  return id;
+const btf_type* resolved_type(const btf* b, uint32_t id) {
+  int resolved = btf__resolve_type(b, id);
+  return resolved < 0 ? nullptr : btf__type_by_id(b, resolved);
 }
 
 int find_struct_own_first(const btf* b, const std::string& name) {
@@ -47,7 +41,7 @@ const btf_member* find_member(const btf* b, const btf_type* t, const std::string
 }
 
 std::optional<IntInfo> int_info(const btf* b, uint32_t type_id) {
-  const btf_type* t = btf__type_by_id(b, skip_mods_and_typedefs(b, type_id));
+  const btf_type* t = resolved_type(b, type_id);
   if (!t)
     return std::nullopt;
   IntInfo info;
@@ -74,10 +68,10 @@ std::optional<IntInfo> int_info(const btf* b, uint32_t type_id) {
 }
 
 bool is_func_ptr(const btf* b, uint32_t type_id) {
-  const btf_type* t = btf__type_by_id(b, skip_mods_and_typedefs(b, type_id));
+  const btf_type* t = resolved_type(b, type_id);
   if (!t || !btf_is_ptr(t))
     return false;
-  const btf_type* target = btf__type_by_id(b, skip_mods_and_typedefs(b, t->type));
+  const btf_type* target = resolved_type(b, t->type);
   return target && btf_is_func_proto(target);
 }
 
@@ -89,54 +83,35 @@ std::string int_type_text(const IntInfo& info) {
   return (info.is_signed ? "s" : "u") + std::to_string(info.size * 8);
 }
 
-uint64_t load_uint(const void* p, uint32_t size) {
+namespace {
+
+// A size-byte integer at p, as the widest type of its signedness.
+template <typename T8, typename T16, typename T32, typename T64>
+T64 load_sized(const void* p, uint32_t size) {
+  auto load = [p](auto v) {
+    std::memcpy(&v, p, sizeof(v));
+    return static_cast<T64>(v);
+  };
   switch (size) {
-    case 1: {
-      uint8_t v;
-      std::memcpy(&v, p, 1);
-      return v;
-    }
-    case 2: {
-      uint16_t v;
-      std::memcpy(&v, p, 2);
-      return v;
-    }
-    case 4: {
-      uint32_t v;
-      std::memcpy(&v, p, 4);
-      return v;
-    }
-    default: {
-      uint64_t v;
-      std::memcpy(&v, p, 8);
-      return v;
-    }
+    case 1:
+      return load(T8{});
+    case 2:
+      return load(T16{});
+    case 4:
+      return load(T32{});
+    default:
+      return load(T64{});
   }
 }
 
+}  // namespace
+
+uint64_t load_uint(const void* p, uint32_t size) {
+  return load_sized<uint8_t, uint16_t, uint32_t, uint64_t>(p, size);
+}
+
 int64_t load_int(const void* p, uint32_t size) {
-  switch (size) {
-    case 1: {
-      int8_t v;
-      std::memcpy(&v, p, 1);
-      return v;
-    }
-    case 2: {
-      int16_t v;
-      std::memcpy(&v, p, 2);
-      return v;
-    }
-    case 4: {
-      int32_t v;
-      std::memcpy(&v, p, 4);
-      return v;
-    }
-    default: {
-      int64_t v;
-      std::memcpy(&v, p, 8);
-      return v;
-    }
-  }
+  return load_sized<int8_t, int16_t, int32_t, int64_t>(p, size);
 }
 
 void store_uint(void* p, uint32_t size, uint64_t value) {

@@ -9,8 +9,9 @@
 
 namespace structops {
 
-// The type id behind const/volatile/restrict/type_tag/typedef.
-uint32_t skip_mods_and_typedefs(const btf* b, uint32_t id);
+// The type behind modifiers, typedefs and variables (libbpf's
+// btf__resolve_type()), or null for void and broken chains.
+const btf_type* resolved_type(const btf* b, uint32_t id);
 
 // The id of the struct named name, or a negative errno.  In split BTF (a
 // module's, on vmlinux) the module's own types are searched first and the

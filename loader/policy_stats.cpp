@@ -46,7 +46,7 @@ std::vector<StatVar> decode_datasec(const btf* b, uint32_t datasec_id, const voi
       vars.push_back(std::move(v));
       continue;
     }
-    const btf_type* t = btf__type_by_id(b, skip_mods_and_typedefs(b, var->type));
+    const btf_type* t = resolved_type(b, var->type);
     if (!t || !btf_is_array(t))
       continue;
     const struct btf_array* arr = btf_array(t);

@@ -1,8 +1,12 @@
 #include "status.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <ctime>
+#include <string_view>
 
-#include "json.hpp"
+#include <nlohmann/json.hpp>
 
 namespace structops {
 namespace {
@@ -14,12 +18,45 @@ std::string join_ids(const std::vector<uint32_t>& ids) {
   return out;
 }
 
+// A status-file or BPF-variable value as JSON: booleans and integers as
+// themselves, anything else as a string.
+nlohmann::ordered_json json_value(const std::string& s) {
+  if (s == "true" || s == "false")
+    return s == "true";
+  const bool negative = !s.empty() && s[0] == '-';
+  const std::string_view digits = std::string_view(s).substr(negative ? 1 : 0);
+  const bool plain =
+      !digits.empty() && (digits.size() == 1 || digits[0] != '0') &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (plain) {
+    const char* end = s.data() + s.size();
+    if (negative) {
+      int64_t v = 0;
+      auto [p, ec] = std::from_chars(s.data(), end, v);
+      if (ec == std::errc() && p == end)
+        return v;
+    } else {
+      uint64_t v = 0;
+      auto [p, ec] = std::from_chars(s.data(), end, v);
+      if (ec == std::errc() && p == end)
+        return v;
+    }
+  }
+  return s;
+}
+
+// Dumped with invalid UTF-8 replaced (U+FFFD): policy names and variables
+// are bytes from the kernel, never a reason to fail.
+std::string dump(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 std::string var_text(const StatVar& v) {
   switch (v.shape) {
     case StatVar::Shape::scalar:
       return v.values.empty() ? "" : v.values[0];
     case StatVar::Shape::text:
-      return json_quote(v.values.empty() ? "" : v.values[0]);
+      return dump(v.values.empty() ? "" : v.values[0]);
     case StatVar::Shape::array: {
       std::string out = "[";
       for (size_t i = 0; i < v.values.size(); i++)
@@ -30,30 +67,26 @@ std::string var_text(const StatVar& v) {
   return {};
 }
 
-void write_var(JsonWriter& w, const StatVar& v) {
-  auto value = [&w](const std::string& s) {
-    if (s == "true" || s == "false")
-      w.boolean(s == "true");
-    else if (is_json_integer(s))
-      w.raw_number(s);
-    else
-      w.string(s);
-  };
-  w.key(v.name);
-  switch (v.shape) {
-    case StatVar::Shape::scalar:
-      value(v.values.empty() ? "" : v.values[0]);
-      break;
-    case StatVar::Shape::text:
-      w.string(v.values.empty() ? "" : v.values[0]);
-      break;
-    case StatVar::Shape::array:
-      w.begin_array();
-      for (const std::string& s : v.values)
-        value(s);
-      w.end_array();
-      break;
+nlohmann::ordered_json vars_json(const std::vector<StatVar>& vars) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const StatVar& v : vars) {
+    switch (v.shape) {
+      case StatVar::Shape::scalar:
+        out[v.name] = json_value(v.values.empty() ? "" : v.values[0]);
+        break;
+      case StatVar::Shape::text:
+        out[v.name] = v.values.empty() ? "" : v.values[0];
+        break;
+      case StatVar::Shape::array: {
+        nlohmann::ordered_json a = nlohmann::ordered_json::array();
+        for (const std::string& s : v.values)
+          a.push_back(json_value(s));
+        out[v.name] = std::move(a);
+        break;
+      }
+    }
   }
+  return out;
 }
 
 std::string utc_time(int64_t unix_s) {
@@ -130,107 +163,42 @@ std::string format_status_text(const StatusReport& r) {
 }
 
 std::string format_status_json(const StatusReport& r) {
-  JsonWriter w;
-  w.begin_object();
-  w.key("module").begin_object();
-  w.key("name").string("bpf_testmod");
-  w.key("loaded").boolean(r.module_loaded);
-  w.key("counters");
+  using json = nlohmann::ordered_json;
+  json out;
+  json counters = nullptr;
   if (r.counters) {
-    w.begin_object();
-    for (const auto& [k, v] : *r.counters) {
-      w.key(k);
-      if (is_json_integer(v))
-        w.raw_number(v);
-      else
-        w.string(v);
-    }
-    w.end_object();
-  } else {
-    w.null();
+    counters = json::object();
+    for (const auto& [k, v] : *r.counters)
+      counters[k] = json_value(v);
   }
-  w.end_object();
-
-  w.key("policy");
-  if (r.policy.empty())
-    w.null();
-  else
-    w.string(r.policy);
-
-  w.key("link");
-  if (r.link_id) {
-    w.begin_object();
-    w.key("id").number(r.link_id);
-    w.key("map_id").number(r.map_id);
-    w.key("prog_ids").begin_array();
-    for (uint32_t id : r.prog_ids)
-      w.number(id);
-    w.end_array();
-    w.key("pinned").boolean(r.pinned);
-    w.end_object();
-  } else {
-    w.null();
-  }
-
-  w.key("pin").begin_object();
-  w.key("path").string(r.pin_path);
-  w.key("state").string(r.pin_state);
+  out["module"] = {{"name", "bpf_testmod"}, {"loaded", r.module_loaded}, {"counters", counters}};
+  out["policy"] = r.policy.empty() ? json(nullptr) : json(r.policy);
+  out["link"] = nullptr;
+  if (r.link_id)
+    out["link"] = {
+        {"id", r.link_id}, {"map_id", r.map_id}, {"prog_ids", r.prog_ids}, {"pinned", r.pinned}};
+  out["pin"] = {{"path", r.pin_path}, {"state", r.pin_state}};
   if (r.pin_state == "stale")
-    w.key("reason").string(r.stale_reason);
-  w.end_object();
-
-  w.key("previous");
-  if (r.previous_state == "ready" || r.previous_state == "stale") {
-    w.begin_object();
-    w.key("state").string(r.previous_state);
-    if (r.previous_state == "ready") {
-      w.key("name").string(r.previous_name);
-      w.key("map_id").number(r.previous_map_id);
-    } else {
-      w.key("reason").string(r.previous_reason);
-    }
-    w.end_object();
-  } else {
-    w.null();
-  }
-
-  w.key("probation");
-  if (r.probation) {
-    w.begin_object();
-    w.key("pid").number(static_cast<uint64_t>(r.probation->pid));
-    w.key("policy").string(r.probation->policy);
-    w.key("deadline").number(static_cast<uint64_t>(r.probation->deadline));
-    w.key("check").string(r.probation->check);
-    w.key("running").boolean(r.probation_running);
-    w.end_object();
-  } else {
-    w.null();
-  }
-
-  w.key("statistics").begin_object();
-  for (const StatVar& v : r.statistics)
-    write_var(w, v);
-  w.end_object();
-  w.key("knobs").begin_object();
-  for (const StatVar& v : r.knobs)
-    write_var(w, v);
-  w.end_object();
-
-  w.key("config").begin_object();
-  w.key("path").string(r.config_path);
-  w.key("policy");
-  if (r.configured_policy)
-    w.string(*r.configured_policy);
-  else
-    w.null();
-  w.end_object();
-
-  w.key("notes").begin_array();
-  for (const std::string& n : r.notes)
-    w.string(n);
-  w.end_array();
-  w.end_object();
-  return w.str() + "\n";
+    out["pin"]["reason"] = r.stale_reason;
+  out["previous"] = nullptr;
+  if (r.previous_state == "ready")
+    out["previous"] = {
+        {"state", "ready"}, {"name", r.previous_name}, {"map_id", r.previous_map_id}};
+  else if (r.previous_state == "stale")
+    out["previous"] = {{"state", "stale"}, {"reason", r.previous_reason}};
+  out["probation"] = nullptr;
+  if (r.probation)
+    out["probation"] = {{"pid", r.probation->pid},
+                        {"policy", r.probation->policy},
+                        {"deadline", r.probation->deadline},
+                        {"check", r.probation->check},
+                        {"running", r.probation_running}};
+  out["statistics"] = vars_json(r.statistics);
+  out["knobs"] = vars_json(r.knobs);
+  out["config"] = {{"path", r.config_path},
+                   {"policy", r.configured_policy ? json(*r.configured_policy) : json(nullptr)}};
+  out["notes"] = r.notes;
+  return dump(out) + "\n";
 }
 
 }  // namespace structops

@@ -32,8 +32,8 @@ Result<KernelOps> find_kernel_ops(const btf* kernel_btf, const std::string& ops_
   const btf_member* data = find_member(kernel_btf, vt, "data", &index);
   if (!data)
     return make_error(ErrorKind::unavailable, "struct " + value_name + " has no 'data' member");
-  uint32_t ops_id = skip_mods_and_typedefs(kernel_btf, data->type);
-  const btf_type* ot = btf__type_by_id(kernel_btf, ops_id);
+  const int ops_id = btf__resolve_type(kernel_btf, data->type);
+  const btf_type* ot = ops_id < 0 ? nullptr : btf__type_by_id(kernel_btf, ops_id);
   const char* ops_name = ot ? btf__name_by_offset(kernel_btf, ot->name_off) : nullptr;
   if (!ot || !btf_is_struct(ot) || !ops_name || ops_type != ops_name)
     return make_error(ErrorKind::unavailable,

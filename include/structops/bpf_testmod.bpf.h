@@ -13,12 +13,16 @@
 #define _STRUCTOPS_BPF_TESTMOD_BPF_H
 
 /*
- * libbpf's helper declarations need the kernel's fixed-width types, but
- * "clang -target bpf" cannot reach <asm/types.h> without an -I for the
- * host's multiarch directory.  Define them here unless a vmlinux.h or
- * <linux/types.h> came first; identical typedefs may repeat in C11.
+ * libbpf's helper declarations need the kernel's fixed-width types from
+ * <linux/types.h>, whose <asm/types.h> lives in the multiarch directory
+ * that "clang -target bpf" does not search.  `pkg-config --cflags
+ * structops-sdk` adds it (-idirafter /usr/include/<multiarch>); a bare
+ * "clang -target bpf" without it still works through the fallback below,
+ * the same typedefs the kernel's asm-generic/int-ll64.h makes.
  */
-#if !defined(__VMLINUX_H__) && !defined(_LINUX_TYPES_H) && !defined(__ASM_GENERIC_INT_LL64_H)
+#if !defined(__VMLINUX_H__) && __has_include(<asm/types.h>)
+#include <linux/types.h>
+#elif !defined(__VMLINUX_H__) && !defined(_LINUX_TYPES_H)
 typedef signed char __s8;
 typedef unsigned char __u8;
 typedef short __s16;

@@ -1,6 +1,7 @@
 #include "status.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace structops {
 namespace {
@@ -126,6 +127,45 @@ TEST(StatusText, NoPreviousSaysNone) {
   EXPECT_NE(format_status_text(r).find("previous:   none\n"), std::string::npos);
   r.previous_state = "unknown";  // unprivileged: not shown at all
   EXPECT_EQ(format_status_text(r).find("previous:"), std::string::npos);
+}
+
+TEST(StatusJson, ParsesBackWithTypedValues) {
+  nlohmann::json j = nlohmann::json::parse(format_status_json(attached_report()));
+  EXPECT_EQ(j["module"]["counters"]["triggers"], 12);
+  EXPECT_EQ(j["module"]["counters"]["last_test_2"], -5);
+  EXPECT_EQ(j["module"]["counters"]["bench_op"], "test_1");
+  EXPECT_EQ(j["policy"], "stats");
+  EXPECT_EQ(j["link"]["prog_ids"], nlohmann::json::array({56, 57}));
+  EXPECT_EQ(j["statistics"]["len_log2"], nlohmann::json::array({0, 1, 2}));
+  EXPECT_EQ(j["statistics"]["label"], "say \"hi\"");
+  EXPECT_EQ(j["knobs"]["enabled"], true);
+}
+
+TEST(StatusJson, IntegersOnlyWhenPlain) {
+  StatusReport r;
+  r.counters = parse_status(
+      "a: 0\nb: 007\nc: -0\nd: 1.5\ne: 18446744073709551615\nf: 18446744073709551616\n"
+      "g: -9223372036854775808\nh: -\ni: +1\n");
+  nlohmann::json c = nlohmann::json::parse(format_status_json(r))["module"]["counters"];
+  EXPECT_EQ(c["a"], 0);
+  EXPECT_EQ(c["b"], "007");
+  EXPECT_EQ(c["c"], 0);
+  EXPECT_EQ(c["d"], "1.5");
+  EXPECT_EQ(c["e"], 18446744073709551615ull);
+  EXPECT_EQ(c["f"], "18446744073709551616");  // past u64: kept as text, not rounded
+  EXPECT_EQ(c["g"], INT64_MIN);
+  EXPECT_EQ(c["h"], "-");
+  EXPECT_EQ(c["i"], "+1");
+}
+
+TEST(StatusJson, InvalidUtf8BecomesReplacementCharacter) {
+  StatusReport r;
+  r.policy = "caf\xc3\xa9 \xff";
+  r.notes = {std::string("nul\0byte", 8)};
+  std::string out = format_status_json(r);
+  EXPECT_NE(out.find("\"policy\":\"caf\xc3\xa9 \xef\xbf\xbd\""), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("nul\u0000byte")"), std::string::npos) << out;
+  EXPECT_TRUE(nlohmann::json::accept(out)) << out;
 }
 
 TEST(StatusText, ShowsPolicyLinkCountersAndStatistics) {

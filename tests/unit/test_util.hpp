@@ -4,9 +4,11 @@
 
 #include <stdlib.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 
 namespace structops::test {
 
@@ -14,13 +16,15 @@ class TempDir {
  public:
   TempDir() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "structops-unit.XXXXXX").string();
-    if (mkdtemp(tmpl.data()))
-      path_ = tmpl;
+    // Without a directory every path below would be "/name": as root, a
+    // test would write into the real root.  Fail the test instead.
+    if (!mkdtemp(tmpl.data()))
+      throw std::system_error(errno, std::generic_category(), "mkdtemp " + tmpl);
+    path_ = tmpl;
   }
   ~TempDir() {
     std::error_code ec;
-    if (!path_.empty())
-      std::filesystem::remove_all(path_, ec);
+    std::filesystem::remove_all(path_, ec);
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
