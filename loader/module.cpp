@@ -155,6 +155,14 @@ Error diagnose_module(const ModuleFacts& f) {
   return make_error(ErrorKind::unavailable, msg);
 }
 
+std::string status_policy_name() {
+  auto fields = read_status();
+  if (!fields)
+    return {};
+  auto p = status_value(*fields, "policy");
+  return (p && *p != "none") ? *p : std::string();
+}
+
 bool module_loaded() {
   return exists(std::string("/sys/module/") + kModule);
 }

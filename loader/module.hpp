@@ -47,4 +47,7 @@ Result<void> ensure_module_loaded();
 
 bool module_loaded();
 
+// The attached policy's name per the module's status file; "" if none.
+std::string status_policy_name();
+
 }  // namespace structops

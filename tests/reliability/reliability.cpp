@@ -36,9 +36,12 @@ class SummaryEnvironment : public ::testing::Environment {
     Figures& f = figures();
     std::printf(
         "[ summary  ] %s run: triggers sent %lld, swaps done %lld, violations found %lld, "
-        "faults injected %lld, states checked %lld, bad inputs tried %lld\n",
+        "faults injected %lld, states checked %lld, bad inputs tried %lld, rollbacks done %lld, "
+        "probations passed %lld, probations failed %lld, kills during rollback %lld\n",
         sizes().name.c_str(), f.triggers_sent.load(), f.swaps_done.load(), f.violations.load(),
-        f.faults_injected.load(), f.states_checked.load(), f.bad_inputs_tried.load());
+        f.faults_injected.load(), f.states_checked.load(), f.bad_inputs_tried.load(),
+        f.rollbacks_done.load(), f.probations_passed.load(), f.probations_failed.load(),
+        f.kills_during_rollback.load());
     std::fflush(stdout);
   }
 };
@@ -179,7 +182,9 @@ std::vector<std::string> pin_dir_leftovers() {
   std::vector<std::string> left;
   std::error_code ec;
   for (fs::directory_iterator it(kPinDir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().filename() != "link") left.push_back(it->path().filename().string());
+    if (it->path().filename() != "link" && it->path().filename() != "previous" &&
+        it->path().filename() != "previous_next")
+      left.push_back(it->path().filename().string());
   return left;
 }
 
@@ -250,6 +255,8 @@ void reset_to_no_policy() {
       ::unlink(kPinPath);
   }
   for (const std::string& left : pin_dir_leftovers()) ::unlink((std::string(kPinDir) + "/" + left).c_str());
+  for (const char* previous : {"/previous", "/previous_next"})
+    ::unlink((std::string(kPinDir) + previous).c_str());
 }
 
 void ReliabilityTest::SetUp() {
