@@ -24,6 +24,7 @@
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/proc_fs.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -34,6 +35,9 @@
 #include <linux/version.h>
 
 #include <structops/bpf_testmod.h>
+
+#define CREATE_TRACE_POINTS
+#include "bpf_testmod-trace.h"
 
 /*
  * checkpatch dislikes LINUX_VERSION_CODE; an out-of-tree module that DKMS
@@ -52,9 +56,21 @@ static struct bpf_testmod_ops __rcu *active_ops;
 /* Serialises reg/unreg/update: the only writers of active_ops. */
 static DEFINE_MUTEX(ops_mutex);
 
-static atomic64_t triggers;		/* trigger writes that ran */
-static atomic64_t no_policy_triggers;	/* ... of which with no policy */
-static atomic64_t fallback_calls;	/* callbacks answered built-in */
+/*
+ * Counters touched per trigger or per callback call are per-CPU: one
+ * this_cpu_inc() (a single "inc %gs:..." on x86, no lock prefix, no shared
+ * cache line) on the hot path, summed when the status file is read.  Each
+ * CPU's count only grows, so successive reads of the sum never go down.
+ */
+struct testmod_stats {
+	u64 triggers;		/* trigger writes that ran */
+	u64 no_policy_triggers;	/* ... of which with no policy */
+	u64 fallback_calls;	/* callbacks answered built-in */
+};
+
+static DEFINE_PER_CPU(struct testmod_stats, stats);
+
+/* Policy changes: rare, under ops_mutex. */
 static atomic64_t attaches, detaches, swaps;
 
 /*
@@ -116,28 +132,77 @@ static noinline int builtin_test_3(const char *buf, int len)
 	return len;
 }
 
-static int call_test_1(const struct bpf_testmod_ops *ops)
+/*
+ * The built-in behaviour as a C ops table, for the benchmark only ("bench
+ * ctable ..."): the same dispatch as a policy's, through the same helpers,
+ * with C functions behind the pointers.  It is what a compiled-in subsystem
+ * would run, the fair peer of a struct_ops call.  Read with READ_ONCE() so
+ * the compiler cannot turn the indirect calls into direct ones.
+ *
+ * The functions are copies of builtin_test_N(): taking a function's address
+ * gives it an endbr64 landing pad (IBT), which an indirect call target
+ * needs and the directly called built-in code does not.  no_icf keeps GCC
+ * from folding the copies back into the originals (-fipa-icf).
+ */
+#if __has_attribute(__no_icf__)
+#define __no_icf __attribute__((__no_icf__))
+#else
+#define __no_icf
+#endif
+
+static noinline __no_icf int ctable_test_1(void)
+{
+	barrier();
+	return 0;
+}
+
+static noinline __no_icf int ctable_test_2(int a, int b)
+{
+	barrier();
+	return a + b;
+}
+
+static noinline __no_icf int ctable_test_3(const char *buf, int len)
+{
+	return len;
+}
+
+static const struct bpf_testmod_ops builtin_ops = {
+	.test_1 = ctable_test_1,
+	.test_2 = ctable_test_2,
+	.test_3 = ctable_test_3,
+	.name = "ctable",
+};
+
+static const struct bpf_testmod_ops *ctable_ops = &builtin_ops;
+
+/*
+ * The per-call dispatch: the only code between a caller and a callback.
+ * Out of line so that the benchmark times exactly this and so that a test
+ * can check its disassembly: no lock prefix, no write to shared memory.
+ */
+static noinline int call_test_1(const struct bpf_testmod_ops *ops)
 {
 	if (ops && ops->test_1)
 		return ops->test_1();
-	atomic64_inc(&fallback_calls);
+	this_cpu_inc(stats.fallback_calls);
 	return builtin_test_1();
 }
 
-static int call_test_2(const struct bpf_testmod_ops *ops, int a, int b)
+static noinline int call_test_2(const struct bpf_testmod_ops *ops, int a, int b)
 {
 	if (ops && ops->test_2)
 		return ops->test_2(a, b);
-	atomic64_inc(&fallback_calls);
+	this_cpu_inc(stats.fallback_calls);
 	return builtin_test_2(a, b);
 }
 
-static int call_test_3(const struct bpf_testmod_ops *ops, const char *buf,
-		       int len)
+static noinline int call_test_3(const struct bpf_testmod_ops *ops,
+				 const char *buf, int len)
 {
 	if (ops && ops->test_3)
 		return ops->test_3(buf, len);
-	atomic64_inc(&fallback_calls);
+	this_cpu_inc(stats.fallback_calls);
 	return builtin_test_3(buf, len);
 }
 
@@ -157,6 +222,7 @@ struct trigger {
 	int len;
 	int bench_member;	/* 1 or 2 */
 	bool bench_builtin;	/* time the built-in C call instead */
+	bool bench_ctable;	/* ... or call it through builtin_ops */
 	u32 bench_calls;
 };
 
@@ -197,13 +263,14 @@ static int parse_test_2(char *args, struct trigger *t)
 	return 0;
 }
 
-/* "bench [builtin] test_1|test_2 CALLS" */
+/* "bench [builtin|ctable] test_1|test_2 CALLS" */
 static int parse_bench(char *args, struct trigger *t)
 {
 	char *w = strsep(&args, " ");
 
 	t->bench_builtin = w && !strcmp(w, "builtin");
-	if (t->bench_builtin)
+	t->bench_ctable = w && !strcmp(w, "ctable");
+	if (t->bench_builtin || t->bench_ctable)
 		w = strsep(&args, " ");
 	if (!w || !args)
 		return -EINVAL;
@@ -282,25 +349,32 @@ static void run_trigger(const struct trigger *t)
 	bool do_3 = t->op == TRIGGER_SEQUENCE || t->op == TRIGGER_TEST_3;
 	const struct bpf_testmod_ops *ops;
 	struct trigger_record r = {};
+	/* The sequence calls test_2(10, 20). */
+	int a = t->op == TRIGGER_SEQUENCE ? 10 : t->a;
+	int b = t->op == TRIGGER_SEQUENCE ? 20 : t->b;
+	unsigned int called, builtin = 0;
 	bool attached;
+	u64 seq;
 
 	rcu_read_lock();
 	ops = rcu_dereference(active_ops);
 	attached = ops;
 	policy_name(ops, r.policy);
+	if (trace_bpf_testmod_trigger_enabled())
+		builtin = (!ops || !ops->test_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
+			  (!ops || !ops->test_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
+			  (!ops || !ops->test_3 ? BPF_TESTMOD_TRACE_TEST_3 : 0);
 	if (do_1)
 		r.test_1 = call_test_1(ops);
-	if (t->op == TRIGGER_SEQUENCE)
-		r.test_2 = call_test_2(ops, 10, 20);
-	else if (do_2)
-		r.test_2 = call_test_2(ops, t->a, t->b);
+	if (do_2)
+		r.test_2 = call_test_2(ops, a, b);
 	if (do_3)
 		r.test_3 = call_test_3(ops, t->text, t->len);
 	rcu_read_unlock();
 
-	atomic64_inc(&triggers);
+	this_cpu_inc(stats.triggers);
 	if (!attached)
-		atomic64_inc(&no_policy_triggers);
+		this_cpu_inc(stats.no_policy_triggers);
 
 	/*
 	 * One critical section: the callbacks this trigger did not call keep
@@ -308,7 +382,7 @@ static void run_trigger(const struct trigger *t)
 	 * trigger could make stale.
 	 */
 	write_seqlock(&last_lock);
-	last.seq++;
+	seq = ++last.seq;
 	strscpy(last.policy, r.policy, sizeof(last.policy));
 	if (do_1)
 		last.test_1 = r.test_1;
@@ -318,6 +392,13 @@ static void run_trigger(const struct trigger *t)
 		last.test_3 = r.test_3;
 	write_sequnlock(&last_lock);
 
+	called = (do_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
+		 (do_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
+		 (do_3 ? BPF_TESTMOD_TRACE_TEST_3 : 0);
+	trace_bpf_testmod_trigger(seq, r.policy, called, builtin & called,
+				  do_2 ? a : 0, do_2 ? b : 0,
+				  do_3 ? t->text : "", do_3 ? t->len : 0,
+				  r.test_1, r.test_2, r.test_3);
 	log_trigger(t, attached, &r);
 }
 
@@ -337,7 +418,10 @@ static void bench_chunk(const struct trigger *t, u32 n)
 		return;
 	}
 	rcu_read_lock();
-	ops = rcu_dereference(active_ops);
+	if (t->bench_ctable)
+		ops = READ_ONCE(ctable_ops);
+	else
+		ops = rcu_dereference(active_ops);
 	for (i = 0; i < n; i++) {
 		if (t->bench_member == 1)
 			call_test_1(ops);
@@ -377,6 +461,8 @@ static int run_bench(const struct trigger *t)
 	strscpy(r.op, t->bench_member == 1 ? "test_1" : "test_2", sizeof(r.op));
 	if (t->bench_builtin) {
 		strscpy(r.target, "builtin", sizeof(r.target));
+	} else if (t->bench_ctable) {
+		strscpy(r.target, "ctable", sizeof(r.target));
 	} else {
 		rcu_read_lock();
 		policy_name(rcu_dereference(active_ops), r.target);
@@ -428,10 +514,25 @@ static const struct proc_ops trigger_proc_ops = {
 	.proc_lseek = noop_llseek,
 };
 
+static void sum_stats(struct testmod_stats *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct testmod_stats *s = per_cpu_ptr(&stats, cpu);
+
+		sum->triggers += READ_ONCE(s->triggers);
+		sum->no_policy_triggers += READ_ONCE(s->no_policy_triggers);
+		sum->fallback_calls += READ_ONCE(s->fallback_calls);
+	}
+}
+
 static int status_show(struct seq_file *m, void *v)
 {
 	char policy[BPF_TESTMOD_NAME_LEN];
 	struct trigger_record r;
+	struct testmod_stats st;
 	struct bench_result b;
 	unsigned int seq;
 
@@ -443,12 +544,12 @@ static int status_show(struct seq_file *m, void *v)
 		seq = read_seqbegin(&last_lock);
 		r = last;
 	} while (read_seqretry(&last_lock, seq));
+	sum_stats(&st);
 
 	seq_printf(m, "policy: %s\n", policy);
-	seq_printf(m, "triggers: %lld\n", atomic64_read(&triggers));
-	seq_printf(m, "no_policy_triggers: %lld\n",
-		   atomic64_read(&no_policy_triggers));
-	seq_printf(m, "fallback_calls: %lld\n", atomic64_read(&fallback_calls));
+	seq_printf(m, "triggers: %llu\n", st.triggers);
+	seq_printf(m, "no_policy_triggers: %llu\n", st.no_policy_triggers);
+	seq_printf(m, "fallback_calls: %llu\n", st.fallback_calls);
 	seq_printf(m, "attaches: %lld\n", atomic64_read(&attaches));
 	seq_printf(m, "detaches: %lld\n", atomic64_read(&detaches));
 	seq_printf(m, "swaps: %lld\n", atomic64_read(&swaps));
@@ -523,6 +624,51 @@ static int check_name(const char *name)
 	return 0;
 }
 
+/*
+ * What a program for each member may be, decided at BPF_PROG_LOAD: the
+ * kernel calls this for every struct_ops program, with the member it is
+ * for, and refuses the load if it returns an error (the verifier logs
+ * "attach to unsupported member <member> of struct bpf_testmod_ops").
+ *
+ * Every callback runs inside rcu_read_lock() (run_trigger(), bench_chunk()),
+ * where nothing may block, preemptible RCU (PREEMPT_RT) included.  A
+ * sleepable program ("struct_ops.s/") may call helpers and kfuncs that
+ * sleep, so no member takes one.  The flag lives in struct bpf_prog since
+ * 6.9 ("bpf: move sleepable flag from bpf_prog_aux to bpf_prog", in the
+ * same merge window as BPF arenas), before that in bpf_prog_aux; the
+ * module needs 6.9, so prog->sleepable is right for every kernel it
+ * builds for (6.9 to 7.3, checked in their sources and BTF).
+ *
+ * The other member-level properties a struct_ops type can constrain from
+ * 6.9 to 7.3, and what this module decides for each:
+ *  - A member whose CFI stub is NULL is "unsupported" (6.12+): every
+ *    function member has a real stub below, so all three are supported.
+ *  - check_member may also set prog->aux->priv_stack_requested (6.13+: a
+ *    private JIT stack for deeply nested callers): not requested, the
+ *    callbacks run from a write() system call with a shallow stack.
+ *  - The program type of each member comes from its stub's prototype
+ *    (prog->aux->attach_func_proto); nothing more to check there.  Stub
+ *    argument suffixes (__nullable, __ref) are not used: test_3's buffer
+ *    is never NULL and no argument is a referenced kernel object.
+ *  - Return values are not restricted: each member returns any int, and
+ *    the callers use it only as data.
+ *  - Tail calls and other program-type helpers: get_func_proto offers only
+ *    bpf_base_func_proto(), which has no bpf_tail_call; kfuncs marked
+ *    KF_SLEEPABLE are refused by the verifier in a non-sleepable program.
+ *  - GPL compatibility is the verifier's rule for all struct_ops programs.
+ *  - bpf_testmod is a module: .owner makes every map and link of this type
+ *    hold a module reference, and the verifier looks the member up in the
+ *    module's BTF, so nothing here depends on being built in.
+ */
+static int bpf_testmod_ops_check_member(const struct btf_type *t,
+					const struct btf_member *member,
+					const struct bpf_prog *prog)
+{
+	if (prog->sleepable)
+		return -EINVAL;
+	return 0;
+}
+
 /* Data members are ours to copy; function members are the core's. */
 static int bpf_testmod_ops_init_member(const struct btf_type *t,
 				       const struct btf_member *member,
@@ -553,6 +699,19 @@ static int bpf_testmod_ops_validate(void *kdata)
 	return 0;
 }
 
+/* The swap tracepoint, with both policies' status names. */
+static void trace_swap(const char *op, const struct bpf_testmod_ops *old_ops,
+		       const struct bpf_testmod_ops *new_ops)
+{
+	char old_name[BPF_TESTMOD_NAME_LEN], new_name[BPF_TESTMOD_NAME_LEN];
+
+	if (!trace_bpf_testmod_swap_enabled())
+		return;
+	policy_name(old_ops, old_name);
+	policy_name(new_ops, new_name);
+	trace_bpf_testmod_swap(op, old_name, new_name);
+}
+
 static int testmod_reg(void *kdata)
 {
 	int ret = 0;
@@ -563,6 +722,7 @@ static int testmod_reg(void *kdata)
 	} else {
 		rcu_assign_pointer(active_ops, kdata);
 		atomic64_inc(&attaches);
+		trace_swap("reg", NULL, kdata);
 	}
 	mutex_unlock(&ops_mutex);
 	return ret;
@@ -574,6 +734,7 @@ static void testmod_unreg(void *kdata)
 	if (rcu_access_pointer(active_ops) == kdata) {
 		RCU_INIT_POINTER(active_ops, NULL);
 		atomic64_inc(&detaches);
+		trace_swap("unreg", kdata, NULL);
 	}
 	mutex_unlock(&ops_mutex);
 }
@@ -588,6 +749,7 @@ static int testmod_update(void *kdata, void *old_kdata)
 	} else {
 		rcu_assign_pointer(active_ops, kdata);
 		atomic64_inc(&swaps);
+		trace_swap("update", old_kdata, kdata);
 	}
 	mutex_unlock(&ops_mutex);
 	return ret;
@@ -655,13 +817,14 @@ static struct bpf_testmod_ops __bpf_testmod_ops = {
 static struct bpf_struct_ops bpf_testmod_struct_ops = {
 	.verifier_ops = &bpf_testmod_verifier_ops,
 	.init = bpf_testmod_ops_init,
+	.check_member = bpf_testmod_ops_check_member,
 	.init_member = bpf_testmod_ops_init_member,
 	.validate = bpf_testmod_ops_validate,
 	.reg = bpf_testmod_ops_reg,
 	.unreg = bpf_testmod_ops_unreg,
 	.update = bpf_testmod_ops_update,
 	.cfi_stubs = &__bpf_testmod_ops,
-	.name = "bpf_testmod_ops",
+	.name = BPF_TESTMOD_OPS_TYPE,
 	.owner = THIS_MODULE,
 };
 
@@ -671,11 +834,11 @@ static int __init bpf_testmod_init(void)
 {
 	int ret;
 
-	trigger_entry = proc_create("bpf_testmod_trigger", 0200, NULL,
+	trigger_entry = proc_create(BPF_TESTMOD_TRIGGER_NAME, 0200, NULL,
 				    &trigger_proc_ops);
 	if (!trigger_entry)
 		return -ENOMEM;
-	status_entry = proc_create_single("bpf_testmod_status", 0444, NULL,
+	status_entry = proc_create_single(BPF_TESTMOD_STATUS_NAME, 0444, NULL,
 					  status_show);
 	if (!status_entry) {
 		ret = -ENOMEM;

@@ -12,6 +12,9 @@
 #include "link_manager.hpp"
 #include "options.hpp"
 #include "policy_lookup.hpp"
+#include "probation.hpp"
+#include "probation_record.hpp"
+#include "rollback.hpp"
 #include "status.hpp"
 #include "status_prometheus.hpp"
 
@@ -22,6 +25,9 @@ using namespace structops;
 // sysexits.h values, the ones the interface promises.
 constexpr int kExitOk = 0;
 constexpr int kExitOther = 1;
+// Not a sysexits value: a probation that failed is an outcome, not an
+// error of the tool (like diff's 1); the previous policy is attached again.
+constexpr int kExitProbationFailed = 3;
 constexpr int kExitUsage = 64;        // EX_USAGE
 constexpr int kExitDataErr = 65;      // EX_DATAERR: invalid policy, verifier rejection
 constexpr int kExitUnavailable = 69;  // EX_UNAVAILABLE: module or kernel support missing
@@ -90,6 +96,7 @@ int main(int argc, char** argv) {
                          {std::string(STRUCTOPS_CONF_DIR) + "/policies", STRUCTOPS_POLICY_DIR});
   ctx.pin_path = kPinPath;
   ctx.config_path = opts.config_path;
+  ctx.probation_path = kProbationFile;
   ctx.verbose = opts.verbose;
 
   switch (opts.action) {
@@ -100,6 +107,17 @@ int main(int argc, char** argv) {
       std::cout << "structops-load " << STRUCTOPS_VERSION << std::endl;
       return kExitOk;
     case Action::attach: {
+      if (opts.probation_s > 0) {
+        ProbationOptions p{opts.probation_s, opts.check, opts.check_interval_s};
+        auto r = run_probation(ctx, opts.policy, opts.sets, p, std::cout, std::cerr);
+        if (!r)
+          return fail(r.error(), opts.verbose);
+        std::cout << r->message << std::endl;
+        if (!r->passed)
+          return kExitProbationFailed;
+        // --save records only a policy that passed.
+        return opts.save ? print(save_policy(ctx, opts.policy, opts.sets), opts.verbose) : kExitOk;
+      }
       auto r = attach_policy(ctx, opts.policy, opts.sets);
       int rc = print(r, opts.verbose);
       if (rc != kExitOk || !opts.save)
@@ -113,6 +131,8 @@ int main(int argc, char** argv) {
       return print(detach_policy(ctx), opts.verbose);
     case Action::restore:
       return print(restore_policy(ctx), opts.verbose);
+    case Action::rollback:
+      return print(rollback_policy(ctx), opts.verbose);
     case Action::list:
       return print(list_policies(ctx), opts.verbose);
     case Action::status: {

@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include <bpf/bpf.h>
+#include <fcntl.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,6 +13,8 @@
 #include "policy_description.hpp"
 #include "policy_lookup.hpp"
 #include "policy_stats.hpp"
+#include "previous.hpp"
+#include "probation_record.hpp"
 #include "privileges.hpp"
 
 namespace structops {
@@ -37,22 +40,14 @@ std::string policy_name_of_map(int map_fd, const KernelOps& ops) {
   return name.empty() ? "(unnamed)" : name;
 }
 
-// The attached policy's name per the module's status file; "" if none.
-std::string status_policy() {
-  auto fields = read_status();
-  if (!fields)
-    return {};
-  auto p = status_value(*fields, "policy");
-  return (p && *p != "none") ? *p : std::string();
-}
-
 // The kernel's refusal of a policy's struct_ops value: the module's
 // init_member() and validate() run when the value is written.
 Error value_rejected(int err, const std::string& policy_name) {
   if (err == EINVAL)
     return errno_error(ErrorKind::invalid_policy, err,
                        "bpf_testmod rejected policy '" + policy_name +
-                           "' (its name must be printable and under 32 bytes, and it must "
+                           "' (its name must be printable and under " +
+                           std::to_string(BPF_TESTMOD_NAME_LEN) + " bytes, and it must "
                            "implement at least one callback; see dmesg)");
   return errno_error(err, "cannot set policy '" + policy_name + "''s struct_ops value");
 }
@@ -133,8 +128,16 @@ Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& val
                         std::move(loaded->pin)};
 }
 
-Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
-                              const std::vector<std::string>& sets) {
+namespace {
+
+UniqueFd dup_fd(int fd) {
+  return UniqueFd(fcntl(fd, F_DUPFD_CLOEXEC, 0));
+}
+
+}  // namespace
+
+Result<Attached> attach_or_swap(const Context& ctx, const std::string& value,
+                                const std::vector<std::string>& sets) {
   if (auto r = require_bpf_privileges("attaching a policy"); !r)
     return std::move(r).error();
   auto loaded = load_policy(ctx, value, sets, /*snapshot_pin=*/true);
@@ -148,7 +151,8 @@ Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
   if (!type)
     return std::move(type).error();
   classify_pinned_link(pin, type->btf_id, type->value_type_id);
-  Outcome out;
+  Attached a;
+  a.name = policy.name();
   if (pin->state == PinState::active) {
     // A swap: this process did not create the pinned link, so it writes the
     // new map's value itself, laid out by the module's BTF (libbpf's copy is
@@ -158,16 +162,26 @@ Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
       return std::move(kernel).error();
     if (auto r = make_ready(policy, *kernel); !r)
       return std::move(r).error();
-    const std::string old_name = policy_name_of_map(pin->map_fd.get(), kernel->ops);
-    auto elapsed = swap_link(pin->link_fd.get(), policy.map_fd(), pin->map_fd.get());
-    if (!elapsed)
-      return std::move(elapsed).error();
-    out.message = "switched '" + old_name + "' -> '" + policy.name() + "' in " +
-                  std::to_string((elapsed->count() + 500) / 1000) + " us";
-    return out;
+    a.old_name = policy_name_of_map(pin->map_fd.get(), kernel->ops);
+    // The replaced map stays READY, pinned as the previous policy.
+    auto committed = swap_keeping_previous(pin->link_fd.get(), policy.map_fd(),
+                                           pin->map_fd.get(), ctx.pin_path);
+    if (!committed)
+      return std::move(committed).error();
+    if (!committed->note.empty())
+      a.outcome.notes.push_back(committed->note);
+    a.outcome.message = "switched '" + a.old_name + "' -> '" + policy.name() + "' in " +
+                        std::to_string((committed->elapsed.count() + 500) / 1000) + " us";
+    a.swapped = true;
+    a.link_id = pin->link_id;
+    a.link_fd = std::move(pin->link_fd);
+    a.old_map_fd = std::move(pin->map_fd);
+    a.map_fd = dup_fd(policy.map_fd());
+    return a;
   }
   if (pin->state == PinState::stale)
-    out.notes.push_back("replacing the stale pin " + ctx.pin_path + ": " + pin->stale_reason);
+    a.outcome.notes.push_back("replacing the stale pin " + ctx.pin_path + ": " +
+                              pin->stale_reason);
 
   // The first attach writes the value libbpf built while loading (it found
   // the module's type for that) and creates the link: parsing the kernel's
@@ -188,8 +202,23 @@ Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
   }
   if (auto r = pin_link(link->fd.get(), ctx.pin_path); !r)
     return std::move(r).error();  // closing link->fd detaches again
-  out.message = "attached '" + policy.name() + "' (link " + std::to_string(link->id) + ")";
-  return out;
+  // A first attach has no previous policy: one left from an earlier link
+  // would make --rollback jump to something unrelated.
+  if (auto r = remove_previous(ctx.pin_path); !r)
+    a.outcome.notes.push_back(r.error().message);
+  a.outcome.message = "attached '" + policy.name() + "' (link " + std::to_string(link->id) + ")";
+  a.link_id = link->id;
+  a.link_fd = std::move(link->fd);
+  a.map_fd = dup_fd(policy.map_fd());
+  return a;
+}
+
+Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
+                              const std::vector<std::string>& sets) {
+  auto a = attach_or_swap(ctx, value, sets);
+  if (!a)
+    return std::move(a).error();
+  return std::move(a->outcome);
 }
 
 Result<Outcome> verify_policy(const Context& ctx, const std::string& value,
@@ -224,12 +253,14 @@ Result<Outcome> detach_policy(const Context& ctx) {
   Outcome out;
   switch (pin->state) {
     case PinState::absent: {
-      const std::string active = module_loaded() ? status_policy() : std::string();
+      const std::string active = module_loaded() ? status_policy_name() : std::string();
       if (!active.empty())
         return make_error(ErrorKind::other,
                           "policy '" + active + "' is attached, but not through " + ctx.pin_path +
                               " (a structops-load --foreground process, or another tool); "
                               "stop that instead");
+      if (auto r = remove_previous(ctx.pin_path); !r)
+        return std::move(r).error();
       out.message = "no policy attached";
       return out;
     }
@@ -239,18 +270,26 @@ Result<Outcome> detach_policy(const Context& ctx) {
       if (auto r = remove_pin(ctx.pin_path); !r)
         return std::move(r).error();
       out.notes.push_back("removed the stale pin " + ctx.pin_path + ": " + pin->stale_reason);
+      if (auto r = remove_previous(ctx.pin_path); !r)
+        return std::move(r).error();
       out.message = "no policy attached";
       return out;
     case PinState::active:
       break;
   }
   const std::string name =
-      kernel ? policy_name_of_map(pin->map_fd.get(), kernel->ops) : status_policy();
+      kernel ? policy_name_of_map(pin->map_fd.get(), kernel->ops) : status_policy_name();
   // Unpin before detaching: once the link is detached another loader may
   // attach and pin a new one, and removing the pin after that would remove
   // its pin (its policy would then die with it).  The fd we hold keeps the
   // link until BPF_LINK_DETACH, or until we exit if that fails.
   if (auto r = remove_pin(ctx.pin_path); !r)
+    return std::move(r).error();
+  // The previous policy's map holds a reference on the module too: after
+  // --detach, rmmod must work.  Released before the detach, which wakes a
+  // loader holding this policy on probation: it must find no previous
+  // policy to go back to, or it would attach that again.
+  if (auto r = remove_previous(ctx.pin_path); !r)
     return std::move(r).error();
   if (auto r = detach_link(pin->link_fd.get()); !r)
     return std::move(r).error();
@@ -345,7 +384,7 @@ Result<Outcome> list_policies(const Context& ctx) {
     out.notes.push_back("no policies found in " + dirs);
     return out;
   }
-  const std::string active = module_loaded() ? status_policy() : std::string();
+  const std::string active = module_loaded() ? status_policy_name() : std::string();
   size_t width = 0;
   for (const PolicyEntry& e : entries)
     width = std::max(width, e.name.size());
@@ -385,6 +424,9 @@ StatusReport gather_status(const Context& ctx) {
   else if (config.error().code != ENOENT)
     r.notes.push_back(config.error().message);
 
+  r.probation = read_probation_record(ctx.probation_path);
+  r.probation_running = r.probation && process_alive(r.probation->pid);
+
   Privileges priv = current_privileges();
   if (!priv.bpf || !priv.sys_admin) {
     r.notes.push_back(
@@ -416,6 +458,24 @@ StatusReport gather_status(const Context& ctx) {
       r.map_id = pin->map_id;
       r.pinned = true;
       map_fd = std::move(pin->map_fd);
+    }
+  }
+  {
+    StructOpsType want;
+    if (kernel)
+      want = {kernel->btf_id, kernel->ops.value_type_id};
+    auto prev = open_previous(previous_pin_path(ctx.pin_path), want);
+    if (!prev) {
+      r.notes.push_back(prev.error().message);
+    } else {
+      r.previous_state = prev->state == PreviousState::ready   ? "ready"
+                         : prev->state == PreviousState::stale ? "stale"
+                                                               : "absent";
+      r.previous_reason = prev->stale_reason;
+      r.previous_map_id = prev->map_id;
+      if (prev->state == PreviousState::ready)
+        r.previous_name =
+            kernel ? policy_name_of_map(prev->map_fd.get(), kernel->ops) : "(unknown)";
     }
   }
   if (!r.link_id && kernel) {

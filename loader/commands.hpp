@@ -11,6 +11,7 @@
 #include "module_btf.hpp"
 #include "policy_object.hpp"
 #include "status.hpp"
+#include "unique_fd.hpp"
 
 namespace structops {
 
@@ -18,6 +19,7 @@ struct Context {
   std::vector<std::string> search_dirs;  // policy lookup, in order
   std::string pin_path;
   std::string config_path;
+  std::string probation_path;  // the running probation's record (probation_record.hpp)
   bool verbose = false;
 };
 
@@ -39,6 +41,21 @@ struct PreparedPolicy {
 Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& value,
                                       const std::vector<std::string>& sets,
                                       bool snapshot_pin = false);
+
+// What an attach or swap left, for a caller that holds the policy on
+// probation: the link and both maps.
+struct Attached {
+  Outcome outcome;
+  std::string name;      // the new policy's
+  std::string old_name;  // swapped only: the replaced policy's
+  bool swapped = false;  // false: a first attach
+  uint32_t link_id = 0;
+  UniqueFd link_fd;
+  UniqueFd map_fd;      // the new policy's map
+  UniqueFd old_map_fd;  // swapped only: the replaced map, now the previous policy
+};
+Result<Attached> attach_or_swap(const Context& ctx, const std::string& value,
+                                const std::vector<std::string>& sets);
 
 Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
                               const std::vector<std::string>& sets);

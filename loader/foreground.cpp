@@ -1,6 +1,7 @@
 #include "foreground.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "link_manager.hpp"
 #include "module.hpp"
 #include "privileges.hpp"
+#include "signal_fd.hpp"
 #include "unique_fd.hpp"
 
 namespace structops {
@@ -27,50 +29,34 @@ using Clock = std::chrono::steady_clock;
 // test_3(payload, len) for it.
 constexpr const char kPayload[] = "Hello from userspace!";
 
-// Signals are blocked and taken synchronously with sigtimedwait(): no
-// handler, no async-signal-safety questions, and the wait doubles as the
-// trigger timer.
-class BlockedSignals {
- public:
-  BlockedSignals() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGHUP);
-    sigprocmask(SIG_BLOCK, &set_, &old_);
-  }
-  // Signals still pending (say, a Ctrl-C while a failing attach was under
-  // way) are consumed, not delivered on unblocking: the caller is already
-  // on its way out with its own exit status.
-  ~BlockedSignals() {
-    timespec now = {0, 0};
-    while (sigtimedwait(&set_, nullptr, &now) > 0) {
-    }
-    sigprocmask(SIG_SETMASK, &old_, nullptr);
-  }
-  BlockedSignals(const BlockedSignals&) = delete;
-  BlockedSignals& operator=(const BlockedSignals&) = delete;
-
-  // The signal taken, or 0 when the deadline passed.
-  int wait_until(Clock::time_point deadline) const {
-    for (;;) {
-      auto left = deadline - Clock::now();
-      if (left <= Clock::duration::zero())
-        return 0;
-      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-      timespec ts = {static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
-      int sig = sigtimedwait(&set_, nullptr, &ts);
-      if (sig > 0)
-        return sig;
-      if (errno != EINTR && errno != EAGAIN)
-        return 0;
-    }
-  }
-
- private:
-  sigset_t set_;
-  sigset_t old_;
+// What woke the loop: a signal, the link detached by someone else, or the
+// trigger period.
+struct Wake {
+  int signal = 0;
+  bool detached = false;
 };
+
+// Waits on the signalfd and the link fd together: since 6.10 a struct_ops
+// link that another process detaches wakes poll() with EPOLLHUP, so the
+// loop learns of it at once without looking at bpffs.
+Wake wait_until(const SignalFd& signals, int link_fd, Clock::time_point deadline) {
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() < 0)
+      return {};
+    pollfd fds[2] = {{signals.fd(), POLLIN, 0}, {link_fd, POLLIN, 0}};
+    int n = poll(fds, 2, static_cast<int>(left.count() + 1));
+    if (n < 0 && errno != EINTR)
+      return {};
+    if (n <= 0)
+      continue;
+    if (fds[0].revents)
+      if (int sig = signals.take())
+        return {sig, false};
+    if (fds[1].revents & (POLLHUP | POLLERR))
+      return {0, true};
+  }
+}
 
 std::string field(const StatusFields& f, const char* key) {
   return status_value(f, key).value_or("?");
@@ -124,9 +110,15 @@ Result<void> run_foreground(const Context& ctx, const ForegroundOptions& opts, s
 
   // Blocked before attaching, so that a Ctrl-C from here on detaches
   // cleanly instead of killing the process between attach and loop.
-  BlockedSignals signals;
+  SignalFd signals;
+  if (signals.fd() < 0)
+    return errno_error(errno, "cannot create a signalfd");
 
-  std::unique_ptr<PreparedPolicy> current;  // declared before link: outlives it
+  // The replaced policy stays loaded and READY here (the link is this
+  // process's, so is its previous policy; pinning it would keep the module
+  // busy after this process exits).  Exactly one: a swap frees the older.
+  std::unique_ptr<PreparedPolicy> previous;  // declared before link: outlive it
+  std::unique_ptr<PreparedPolicy> current;
   {
     auto prepared = prepare_policy(ctx, value, sets);
     if (!prepared)
@@ -154,7 +146,15 @@ Result<void> run_foreground(const Context& ctx, const ForegroundOptions& opts, s
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opts.interval_s));
   auto next = Clock::now();
   for (;;) {
-    int sig = signals.wait_until(next);
+    Wake wake = wait_until(signals, bpf_link__fd(link.get()), next);
+    if (wake.detached) {
+      const std::string name = current->policy.name();
+      link.reset();
+      return make_error(ErrorKind::other, "policy '" + name + "' (link " +
+                                              std::to_string(link_id ? *link_id : 0) +
+                                              ") was detached by another process; exiting");
+    }
+    int sig = wake.signal;
     if (sig == 0) {
       trigger_once(out, err);
       next += period;
@@ -191,9 +191,10 @@ Result<void> run_foreground(const Context& ctx, const ForegroundOptions& opts, s
     out << "switched '" << current->policy.name() << "' -> '" << prepared->policy.name() << "' in "
         << (std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count() + 500) / 1000
         << " us" << std::endl;
-    // The old object and its map go now; whole, so its module BTF is freed
-    // split part first.
-    current.reset();
+    // The older previous goes now; whole, so its module BTF is freed split
+    // part first.
+    previous.reset();
+    previous = std::move(current);
     current = std::make_unique<PreparedPolicy>(std::move(prepared).value());
   }
 

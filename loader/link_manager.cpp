@@ -30,9 +30,8 @@ Result<void> ensure_bpffs(const std::string& root) {
   return {};
 }
 
-// "map", "program" or "link": what kind of BPF object fd is, as its
-// anonymous inode's name says (the way bpftool tells them apart); nullptr
-// when /proc cannot say.
+}  // namespace
+
 const char* bpf_fd_kind(int fd) {
   char target[64] = {};
   const std::string path = "/proc/self/fd/" + std::to_string(fd);
@@ -47,8 +46,6 @@ const char* bpf_fd_kind(int fd) {
     return "link";
   return nullptr;
 }
-
-}  // namespace
 
 Result<uint32_t> link_id_of(int link_fd) {
   bpf_link_info info = {};

@@ -91,6 +91,11 @@ Result<void> remove_pin(const std::string& pin_path);
 
 Result<uint32_t> link_id_of(int link_fd);
 
+// "map", "program" or "link": what kind of BPF object fd is, as its
+// anonymous inode's name says (the way bpftool tells them apart); nullptr
+// when /proc cannot say.
+const char* bpf_fd_kind(int fd);
+
 }  // namespace structops
 
 namespace structops {

@@ -22,7 +22,7 @@ namespace structops {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr const char* kModule = "bpf_testmod";
+constexpr const char* kModule = BPF_TESTMOD_MODULE_NAME;
 
 bool exists(const std::string& path) {
   std::error_code ec;
@@ -153,6 +153,14 @@ Error diagnose_module(const ModuleFacts& f) {
     msg += " (see dmesg)";
   }
   return make_error(ErrorKind::unavailable, msg);
+}
+
+std::string status_policy_name() {
+  auto fields = read_status();
+  if (!fields)
+    return {};
+  auto p = status_value(*fields, "policy");
+  return (p && *p != "none") ? *p : std::string();
 }
 
 bool module_loaded() {

@@ -8,12 +8,14 @@
 #include <utility>
 #include <vector>
 
+#include <structops/bpf_testmod.h>
+
 #include "error.hpp"
 
 namespace structops {
 
-inline constexpr const char* kStatusFile = "/proc/bpf_testmod_status";
-inline constexpr const char* kTriggerFile = "/proc/bpf_testmod_trigger";
+inline constexpr const char* kStatusFile = BPF_TESTMOD_STATUS_PATH;
+inline constexpr const char* kTriggerFile = BPF_TESTMOD_TRIGGER_PATH;
 
 // "key: value" lines in file order.
 using StatusFields = std::vector<std::pair<std::string, std::string>>;
@@ -44,5 +46,8 @@ Error diagnose_module(const ModuleFacts& facts);
 Result<void> ensure_module_loaded();
 
 bool module_loaded();
+
+// The attached policy's name per the module's status file; "" if none.
+std::string status_policy_name();
 
 }  // namespace structops

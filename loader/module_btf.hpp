@@ -5,13 +5,15 @@
 #include <cstdint>
 #include <string>
 
+#include <structops/bpf_testmod.h>
+
 #include "error.hpp"
 #include "libbpf_ptr.hpp"
 #include "struct_ops_value.hpp"
 
 namespace structops {
 
-inline constexpr const char* kModuleName = "bpf_testmod";
+inline constexpr const char* kModuleName = BPF_TESTMOD_MODULE_NAME;
 
 // The id of the kernel BTF object named module_name.  Needs CAP_SYS_ADMIN.
 Result<uint32_t> find_module_btf_id(const std::string& module_name = kModuleName);

@@ -23,6 +23,7 @@ po::options_description describe(const std::string& default_config) {
     ("list", "list the policies found, the attached one marked with *")
     ("status", "module, attached policy, link/map/program ids, counters, policy statistics")
     ("restore", "attach the policy named in the config file (what boot runs)")
+    ("rollback", "exchange the attached and the previous policy with one atomic link update")
     ("foreground", "attach without pinning, trigger the module every --interval seconds, "
                    "detach on Ctrl-C; SIGHUP re-reads the config file and swaps")
     ("help,h", "show this help")
@@ -39,6 +40,14 @@ po::options_description describe(const std::string& default_config) {
      "with --status: text (default), json, or prometheus (text exposition format)")
     ("interval", po::value<std::string>()->value_name("SECS"),
      "with --foreground: seconds between triggers (default 2)")
+    ("probation", po::value<std::string>()->value_name("SECS"),
+     "with --policy: hold the new policy on probation; roll back if --check fails, the link "
+     "is detached, or on SIGINT/SIGTERM")
+    ("check", po::value<std::string>()->value_name("CMD"),
+     "with --probation: run CMD (/bin/sh -c) every --check-interval and at the end; "
+     "non-zero exit or a timeout rolls back")
+    ("check-interval", po::value<std::string>()->value_name("SECS"),
+     "with --check: seconds between checks (default 1); a check gets as long, at least 1 s")
     ("verbose,v", "libbpf debug output and the full verifier log");
   // clang-format on
   po::options_description all;
@@ -67,6 +76,8 @@ bool parse_interval(const std::string& text, double* out) {
 std::string usage_text(const std::string& default_config) {
   std::ostringstream out;
   out << "Usage: structops-load --policy NAME|PATH [--set KEY=VALUE]... [--save]\n"
+         "                      [--probation SECS [--check CMD] [--check-interval SECS]]\n"
+         "       structops-load --rollback\n"
          "       structops-load --verify NAME|PATH [--set KEY=VALUE]...\n"
          "       structops-load --detach | --list | --status [--json|--format=FMT] | --restore\n"
          "       structops-load --foreground [--policy NAME|PATH] [--interval SECS]\n"
@@ -81,8 +92,9 @@ std::string usage_text(const std::string& default_config) {
          "/sys/fs/bpf/structops/link.\n"
          "\n"
          "Exit status: 0 success, 64 usage error, 65 invalid policy or verifier rejection,\n"
-         "69 module or kernel support unavailable, 75 lost a concurrent swap (retry),\n"
-         "77 not permitted, 1 other failure.\n";
+         "69 module or kernel support unavailable (--rollback: no previous policy),\n"
+         "75 lost a concurrent swap (retry), 77 not permitted, 1 other failure,\n"
+         "3 probation failed and was rolled back.\n";
   return out.str();
 }
 
@@ -123,7 +135,7 @@ Result<Options> parse_options(int argc, const char* const argv[],
   bool policy = vm.count("policy") > 0;
   bool foreground = vm.count("foreground") > 0;
   std::vector<std::string> chosen;
-  for (const char* name : {"policy", "verify", "detach", "list", "status", "restore"})
+  for (const char* name : {"policy", "verify", "detach", "list", "status", "restore", "rollback"})
     if (vm.count(name))
       chosen.push_back(name);
   // --foreground takes its policy from --policy, so that pair is one action.
@@ -157,6 +169,8 @@ Result<Options> parse_options(int argc, const char* const argv[],
     o.action = Action::status;
   } else if (a == "restore") {
     o.action = Action::restore;
+  } else if (a == "rollback") {
+    o.action = Action::rollback;
   }
   if ((o.action == Action::attach || o.action == Action::verify) && o.policy.empty())
     return usage("--" + a + " needs a policy name or path");
@@ -194,6 +208,28 @@ Result<Options> parse_options(int argc, const char* const argv[],
       return usage("--interval wants a positive number of seconds (at most 86400), not '" +
                    vm["interval"].as<std::string>() + "'");
   }
+  if (vm.count("probation")) {
+    if (o.action != Action::attach)
+      return usage("--probation needs --policy (and not --foreground): it tries the policy "
+                   "--policy attaches");
+    if (!parse_interval(vm["probation"].as<std::string>(), &o.probation_s))
+      return usage("--probation wants a positive number of seconds (at most 86400), not '" +
+                   vm["probation"].as<std::string>() + "'");
+  }
+  if (vm.count("check")) {
+    if (!vm.count("probation"))
+      return usage("--check applies to --policy --probation only");
+    o.check = vm["check"].as<std::string>();
+    if (o.check.find_first_not_of(" \t") == std::string::npos)
+      return usage("--check needs a command");
+  }
+  if (vm.count("check-interval")) {
+    if (!vm.count("check"))
+      return usage("--check-interval applies to --check only");
+    if (!parse_interval(vm["check-interval"].as<std::string>(), &o.check_interval_s))
+      return usage("--check-interval wants a positive number of seconds (at most 86400), not '" +
+                   vm["check-interval"].as<std::string>() + "'");
+  }
   o.config_path = default_config;
   if (vm.count("config") && !a.empty()) {
     // The config file is read by --restore, --foreground (SIGHUP) and
@@ -211,7 +247,7 @@ Result<Options> parse_options(int argc, const char* const argv[],
   if (a.empty())
     return usage(
         "nothing to do: give one of --policy, --verify, --detach, --list, --status, "
-        "--restore, --foreground (see --help)");
+        "--restore, --rollback, --foreground (see --help)");
   return o;
 }
 

@@ -18,6 +18,7 @@ enum class Action {
   list,        // --list
   status,      // --status
   restore,     // --restore
+  rollback,    // --rollback
   foreground,  // --foreground [--policy]
 };
 
@@ -32,6 +33,9 @@ struct Options {
   bool prometheus = false;  // --format=prometheus (with --status)
   bool verbose = false;
   double interval_s = 2.0;  // --foreground trigger period; the tutorial's 2 s
+  double probation_s = 0;   // --probation window; 0: none
+  std::string check;        // --check command
+  double check_interval_s = 1.0;  // --check-interval
 };
 
 // argv as main() got it.  default_config is used when --config is absent.

@@ -133,6 +133,18 @@ Result<void> PolicyObject::load() {
     const char* log = log_bufs_[i++].get();
     if (log[0] == '\0')
       continue;
+    // The module's check_member refuses sleepable programs: every callback
+    // runs under rcu_read_lock().  The kernel only says "unsupported member".
+    // libbpf passes BPF_F_SLEEPABLE for a "struct_ops.s/" section at load
+    // without recording it in bpf_program__flags(), so look at both.
+    const bool sleepable = (bpf_program__flags(prog) & BPF_F_SLEEPABLE) ||
+                           std::strncmp(bpf_program__section_name(prog), "struct_ops.s/", 13) == 0;
+    if (sleepable && std::strstr(log, "unsupported member"))
+      return errno_error(ErrorKind::invalid_policy, err,
+                         std::string("sleepable programs are not allowed for ") + kOpsType +
+                             " callbacks: policy '" + name_ + "', program '" +
+                             bpf_program__name(prog) + "' for member " + callback_of(prog) +
+                             " (use SEC(\"struct_ops/" + callback_of(prog) + "\"))");
     Error e = errno_error(ErrorKind::invalid_policy, err,
                           "the verifier rejected policy '" + name_ + "' (program '" +
                               bpf_program__name(prog) + "', callback " + callback_of(prog) + ")");

@@ -1,6 +1,7 @@
 #include "policy_stats.hpp"
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -21,6 +22,49 @@ constexpr uint32_t kMaxArray = 64;
 
 bool is_stats_section(const std::string& name) {
   return name == ".bss" || name == ".data" || name.rfind(".data.", 0) == 0;
+}
+
+// A per-CPU array of one struct of integer counters (scx_simple's
+// stat_inc): the struct's members, each summed over the CPUs.  values holds
+// one value_size-rounded-up-to-8 copy per possible CPU.
+std::vector<StatVar> decode_percpu_struct(const btf* b, uint32_t type_id,
+                                          const std::vector<char>& values, size_t stride,
+                                          int ncpus) {
+  std::vector<StatVar> vars;
+  const btf_type* t = resolved_type(b, type_id);
+  if (!t || !btf_is_struct(t))
+    return vars;
+  const btf_member* m = btf_members(t);
+  for (uint32_t i = 0; i < btf_vlen(t); i++, m++) {
+    const uint32_t off = btf_member_bit_offset(t, i) / 8;
+    uint32_t count = 1, elem_type = m->type;
+    const btf_type* mt = resolved_type(b, m->type);
+    if (mt && btf_is_array(mt)) {
+      count = btf_array(mt)->nelems;
+      elem_type = btf_array(mt)->type;
+    }
+    auto info = int_info(b, elem_type);
+    if (!info || info->is_bool || info->is_char || btf_member_bitfield_size(t, i) ||
+        off + uint64_t{count} * info->size > stride)
+      continue;
+    StatVar v;
+    v.name = btf__name_by_offset(b, m->name_off);
+    v.type = int_type_text(*info);
+    if (mt && btf_is_array(mt)) {
+      v.type += "[" + std::to_string(count) + "]";
+      v.shape = StatVar::Shape::array;
+    }
+    for (uint32_t k = 0; k < std::min(count, kMaxArray); k++) {
+      uint64_t sum = 0;
+      for (int cpu = 0; cpu < ncpus; cpu++)
+        sum += load_uint(values.data() + cpu * stride + off + k * info->size, info->size);
+      char buf[8];
+      store_uint(buf, info->size, sum);
+      v.values.push_back(format_int(buf, *info));
+    }
+    vars.push_back(std::move(v));
+  }
+  return vars;
 }
 
 }  // namespace
@@ -98,7 +142,8 @@ Result<PolicyVars> read_policy_vars(const std::vector<uint32_t>& prog_ids) {
       continue;
     bpf_map_info info = {};
     uint32_t len = sizeof(info);
-    if (bpf_map_get_info_by_fd(fd.get(), &info, &len) || info.type != BPF_MAP_TYPE_ARRAY ||
+    if (bpf_map_get_info_by_fd(fd.get(), &info, &len) ||
+        (info.type != BPF_MAP_TYPE_ARRAY && info.type != BPF_MAP_TYPE_PERCPU_ARRAY) ||
         !info.btf_id || !info.btf_value_type_id || info.max_entries != 1)
       continue;
     auto& b = btfs[info.btf_id];
@@ -106,6 +151,19 @@ Result<PolicyVars> read_policy_vars(const std::vector<uint32_t>& prog_ids) {
       b.reset(btf__load_from_kernel_by_id(info.btf_id));
     if (!b)
       continue;
+    if (info.type == BPF_MAP_TYPE_PERCPU_ARRAY) {
+      const int ncpus = libbpf_num_possible_cpus();
+      const size_t stride = (info.value_size + 7) / 8 * 8;
+      if (ncpus <= 0)
+        continue;
+      std::vector<char> values(stride * ncpus);
+      uint32_t zero = 0;
+      if (bpf_map_lookup_elem(fd.get(), &zero, values.data()))
+        continue;
+      auto vars = decode_percpu_struct(b.get(), info.btf_value_type_id, values, stride, ncpus);
+      out.statistics.insert(out.statistics.end(), vars.begin(), vars.end());
+      continue;
+    }
     const btf_type* sec = btf__type_by_id(b.get(), info.btf_value_type_id);
     if (!sec || !btf_is_datasec(sec))
       continue;

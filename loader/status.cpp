@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <ctime>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+#include <structops/bpf_testmod.h>
 
 namespace structops {
 namespace {
@@ -88,6 +90,15 @@ nlohmann::ordered_json vars_json(const std::vector<StatVar>& vars) {
   return out;
 }
 
+std::string utc_time(int64_t unix_s) {
+  time_t t = static_cast<time_t>(unix_s);
+  tm parts = {};
+  char buf[32];
+  if (!gmtime_r(&t, &parts) || !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &parts))
+    return std::to_string(unix_s);
+  return buf;
+}
+
 }  // namespace
 
 std::string format_status_text(const StatusReport& r) {
@@ -108,6 +119,24 @@ std::string format_status_text(const StatusReport& r) {
   if (r.pin_state == "stale" && !r.stale_reason.empty())
     pin += " (" + r.stale_reason + ")";
   line("pin:", pin);
+  if (r.previous_state == "ready")
+    line("previous:", "'" + r.previous_name + "' (map " + std::to_string(r.previous_map_id) +
+                          ", ready: structops-load --rollback returns to it)");
+  else if (r.previous_state == "stale")
+    line("previous:", "stale (" + r.previous_reason + "); --rollback discards it");
+  else if (r.previous_state == "absent")
+    line("previous:", "none");
+  if (r.probation) {
+    const ProbationRecord& p = *r.probation;
+    if (r.probation_running)
+      line("probation:", "'" + p.policy + "' until " + utc_time(p.deadline) + " (pid " +
+                             std::to_string(p.pid) + ")");
+    else
+      line("probation:", "interrupted: pid " + std::to_string(p.pid) +
+                             " is gone (killed?); '" + p.policy +
+                             "' stays attached; structops-load --rollback returns to the "
+                             "previous policy");
+  }
   if (r.configured_policy)
     line("configured:", *r.configured_policy + " (" + r.config_path + ")");
   else
@@ -143,7 +172,7 @@ std::string format_status_json(const StatusReport& r) {
     for (const auto& [k, v] : *r.counters)
       counters[k] = json_value(v);
   }
-  out["module"] = {{"name", "bpf_testmod"}, {"loaded", r.module_loaded}, {"counters", counters}};
+  out["module"] = {{"name", BPF_TESTMOD_MODULE_NAME}, {"loaded", r.module_loaded}, {"counters", counters}};
   out["policy"] = r.policy.empty() ? json(nullptr) : json(r.policy);
   out["link"] = nullptr;
   if (r.link_id)
@@ -152,6 +181,19 @@ std::string format_status_json(const StatusReport& r) {
   out["pin"] = {{"path", r.pin_path}, {"state", r.pin_state}};
   if (r.pin_state == "stale")
     out["pin"]["reason"] = r.stale_reason;
+  out["previous"] = nullptr;
+  if (r.previous_state == "ready")
+    out["previous"] = {
+        {"state", "ready"}, {"name", r.previous_name}, {"map_id", r.previous_map_id}};
+  else if (r.previous_state == "stale")
+    out["previous"] = {{"state", "stale"}, {"reason", r.previous_reason}};
+  out["probation"] = nullptr;
+  if (r.probation)
+    out["probation"] = {{"pid", r.probation->pid},
+                        {"policy", r.probation->policy},
+                        {"deadline", r.probation->deadline},
+                        {"check", r.probation->check},
+                        {"running", r.probation_running}};
   out["statistics"] = vars_json(r.statistics);
   out["knobs"] = vars_json(r.knobs);
   out["config"] = {{"path", r.config_path},

@@ -9,6 +9,7 @@
 
 #include "module.hpp"
 #include "policy_stats.hpp"
+#include "probation_record.hpp"
 
 namespace structops {
 
@@ -25,6 +26,18 @@ struct StatusReport {
   uint32_t map_id = 0;
   bool pinned = false;  // the attached link is the pinned one
   std::vector<uint32_t> prog_ids;
+
+  // The previous policy kept for --rollback: "absent", "ready", "stale",
+  // or "unknown" when it could not be read (no privileges).
+  std::string previous_state = "unknown";
+  std::string previous_name;  // ready only
+  uint32_t previous_map_id = 0;
+  std::string previous_reason;  // stale only
+
+  // A probation's record, and whether its loader still runs (if not, it
+  // was killed: the policy on probation stays attached).
+  std::optional<ProbationRecord> probation;
+  bool probation_running = false;
 
   std::vector<StatVar> statistics;
   std::vector<StatVar> knobs;

@@ -16,11 +16,13 @@
 #include <string>
 #include <vector>
 
+#include <structops/bpf_testmod.h>
+
 #include "error.hpp"
 
 namespace structops {
 
-inline constexpr const char* kOpsType = "bpf_testmod_ops";
+inline constexpr const char* kOpsType = BPF_TESTMOD_OPS_TYPE;
 
 // The policy's side: the object's BTF, its local ops type, and the map's
 // shadow data, in which libbpf (>= 1.3) stores each function slot's

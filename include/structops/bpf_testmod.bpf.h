@@ -40,6 +40,13 @@ typedef __u32 __wsum;
 #include <bpf/bpf_tracing.h>
 #include <structops/bpf_testmod.h>
 
+/*
+ * BPF_MAP_TYPE_PERCPU_ARRAY (UAPI, never renumbered), for per-CPU counters
+ * (policies/stats.bpf.c): <linux/bpf.h>, which defines it, needs the
+ * <asm/types.h> a bare "clang -target bpf" cannot reach.
+ */
+#define STRUCTOPS_MAP_TYPE_PERCPU_ARRAY 6
+
 #ifndef STRUCTOPS_NO_LICENSE
 char LICENSE[] SEC("license") = "GPL";
 #endif

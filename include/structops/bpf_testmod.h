@@ -5,8 +5,12 @@
  *
  * Rules that keep old policies loading on new modules:
  *  - members are only ever appended, never reordered, resized or removed;
- *  - constants are enums, not #defines, so they land in BTF and tools can
- *    read them from the module itself.
+ *  - numeric constants are enums, not #defines, so they land in BTF and
+ *    tools can read them from the module itself; strings, which BTF cannot
+ *    carry, are #defines.
+ *
+ * The loader and the tests take every constant below from here, never a
+ * copy of their own.
  *
  * It needs no other header: the struct uses only C base types, so it can be
  * included by the kernel, by user space and by BPF programs built with a
@@ -14,6 +18,17 @@
  */
 #ifndef _STRUCTOPS_BPF_TESTMOD_H
 #define _STRUCTOPS_BPF_TESTMOD_H
+
+/* The kernel module, as modprobe, /sys/module and /sys/kernel/btf name it. */
+#define BPF_TESTMOD_MODULE_NAME "bpf_testmod"
+/* The struct_ops type policies implement (struct bpf_testmod_ops). */
+#define BPF_TESTMOD_OPS_TYPE "bpf_testmod_ops"
+/* Writing a payload here fires the callbacks (root only). */
+#define BPF_TESTMOD_TRIGGER_NAME "bpf_testmod_trigger"
+#define BPF_TESTMOD_TRIGGER_PATH "/proc/" BPF_TESTMOD_TRIGGER_NAME
+/* "key: value" lines: the active policy, counters, the last results. */
+#define BPF_TESTMOD_STATUS_NAME "bpf_testmod_status"
+#define BPF_TESTMOD_STATUS_PATH "/proc/" BPF_TESTMOD_STATUS_NAME
 
 enum bpf_testmod_limits {
 	/* Size of bpf_testmod_ops.name, terminating NUL included. */

@@ -60,8 +60,10 @@ Sizes quick_sizes() {
 namespace {
 
 const char kUsage[] =
-    "usage: structops_bench [--quick] --loader PATH --policy-dir DIR --module KO\n"
-    "                       [--bpftool PATH]\n"
+    "usage: structops_bench [--quick] [--dispatch-only] --loader PATH --policy-dir DIR\n"
+    "                       --module KO [--bpftool PATH]\n"
+    "--dispatch-only measures figure 1 alone (tests/bench/run's icount boot, where the\n"
+    "guest clock counts instructions) and prints dispatch.json and dispatch.md.\n"
     "Runs as root in a kernel booted for it (tests/bench/run does that).\n";
 
 std::string env(const char* name) {
@@ -137,10 +139,13 @@ void emit(const std::string& name, const std::string& content) {
 std::vector<std::string> notes(const Results& r, const Sizes& s) {
   std::vector<std::string> n;
   n.push_back(
-      "Dispatch: 'built-in C call' is the module calling builtin_test_N() directly, what a "
-      "recompiled module would do; 'no policy' is call_test_N() finding no ops (NULL check, "
-      "an atomic fallback counter, then the same call); a policy's figure is call_test_N() "
-      "calling through the struct_ops trampoline into the BPF program.");
+      "Dispatch: 'direct call' is the module calling builtin_test_N() directly; 'C ops "
+      "table' is call_test_N() calling the same function through a const C ops table (an "
+      "indirect call, as a compiled-in subsystem dispatches: the native peer of a struct_ops "
+      "call); 'no policy' is call_test_N() finding no ops (NULL check, a per-CPU fallback "
+      "counter, then the direct call); 'empty policy' is a test-only policy returning 0 (the "
+      "trampoline's floor); a policy's figure is call_test_N() calling through the "
+      "struct_ops trampoline into the BPF program.");
   for (const auto& [op, targets] : r.dispatch.ns_per_call) {
     auto b = targets.find("builtin");
     if (b != targets.end() && b->second.median < 0.2)
@@ -192,6 +197,8 @@ int run(int argc, char** argv) {
     };
     if (a == "--quick")
       opt.quick = true;
+    else if (a == "--dispatch-only")
+      opt.dispatch_only = true;
     else if (a == "--loader")
       opt.loader = value();
     else if (a == "--policy-dir")
@@ -224,9 +231,17 @@ int run(int argc, char** argv) {
   uname(&u);
   r.kernel = u.release;
   r.machine = machine();
-  std::cerr << "bench: preparing default, stats and scale\n";
-  Policies policies(opt.policy_dir, {"default", "stats", "scale"});
+  std::cerr << "bench: preparing default, stats, scale and the empty policy\n";
+  Policies policies(opt.policy_dir, {"default", "stats", "scale", kEmptyPolicy});
   r.dispatch = measure_dispatch(sizes, policies);
+  if (opt.dispatch_only) {
+    r.dispatch.unit = "instructions per call";
+    std::cout.flush();
+    emit("dispatch.json", dispatch_to_json(r.dispatch));
+    emit("dispatch.md", dispatch_markdown(r.dispatch, "1b. Dispatch cost, instructions (icount)"));
+    std::cout.flush();
+    return 0;
+  }
   r.triggers = measure_triggers(sizes, policies);
   r.swap = measure_swaps(sizes, opt, policies);
   r.load = measure_load(sizes, opt);

@@ -1,5 +1,13 @@
 // Figure 1: what a callback costs, timed inside the kernel by the module's
-// "bench" verb so that no system call is in the figure.
+// "bench" verb so that no system call is in the figure.  Booted with
+// STRUCTOPS_VM_ICOUNT=1 (tests/bench/run --dispatch-only boot), the same
+// figure is an instruction count.
+//
+// Targets: "builtin" (the C function called directly), "ctable" (the same
+// function through a C ops table and call_test_N(): the native peer of a
+// struct_ops call), "no_policy" (call_test_N() with no ops), "empty" (a
+// policy whose callbacks return 0: the trampoline's floor), then the
+// shipped policies.
 #include <iostream>
 
 #include "module_io.hpp"
@@ -11,10 +19,10 @@ namespace {
 
 // ns per call of one "bench" request; checks the module timed what we
 // asked for (expected_target is what bench_target must say).
+// mode: "" (the active policy, or none), "builtin" or "ctable".
 double bench_once(const TriggerFile& trigger, const StatusFile& status, const std::string& op,
-                  bool builtin, uint32_t calls, const std::string& expected_target) {
-  trigger.fire("bench " + std::string(builtin ? "builtin " : "") + op + " " +
-               std::to_string(calls));
+                  const std::string& mode, uint32_t calls, const std::string& expected_target) {
+  trigger.fire("bench " + (mode.empty() ? "" : mode + " ") + op + " " + std::to_string(calls));
   auto fields = status.read();
   if (fields["bench_op"] != op || fields["bench_target"] != expected_target ||
       fields["bench_calls"] != std::to_string(calls))
@@ -28,7 +36,9 @@ double bench_once(const TriggerFile& trigger, const StatusFile& status, const st
 
 Dispatch measure_dispatch(const Sizes& sizes, Policies& policies) {
   const char* ops[] = {"test_1", "test_2"};
-  const char* policy_names[] = {"default", "stats"};
+  // Prepared name -> the target it is reported as (the module's name for it).
+  const std::pair<std::string, std::string> policy_names[] = {
+      {kEmptyPolicy, "empty"}, {"default", "default"}, {"stats", "stats"}};
   TriggerFile trigger;
   StatusFile status;
   std::map<std::string, std::map<std::string, std::vector<double>>> samples;
@@ -39,18 +49,20 @@ Dispatch measure_dispatch(const Sizes& sizes, Policies& policies) {
     policies.detach();
     for (const char* op : ops) {
       samples[op]["builtin"].push_back(
-          bench_once(trigger, status, op, true, sizes.dispatch_calls, "builtin"));
+          bench_once(trigger, status, op, "builtin", sizes.dispatch_calls, "builtin"));
+      samples[op]["ctable"].push_back(
+          bench_once(trigger, status, op, "ctable", sizes.dispatch_calls, "ctable"));
       samples[op]["no_policy"].push_back(
-          bench_once(trigger, status, op, false, sizes.dispatch_calls, "none"));
+          bench_once(trigger, status, op, "", sizes.dispatch_calls, "none"));
     }
-    for (const char* name : policy_names) {
+    for (const auto& [name, target] : policy_names) {
       if (policies.current().empty())
         policies.attach(name);
       else
         policies.swap(name);
       for (const char* op : ops)
-        samples[op][name].push_back(
-            bench_once(trigger, status, op, false, sizes.dispatch_calls, name));
+        samples[op][target].push_back(
+            bench_once(trigger, status, op, "", sizes.dispatch_calls, target));
     }
     policies.detach();
     std::cerr << "bench: dispatch round " << round + 1 << "/" << sizes.dispatch_rounds << "\n";

@@ -64,7 +64,68 @@ const Summary* find(const std::map<std::string, Summary>& m, const std::string& 
   return it == m.end() ? nullptr : &it->second;
 }
 
+// The ratios figure 1 reports: each target against the direct call, the
+// policies against the C ops table (the native peer of a struct_ops call)
+// and against the empty policy (the kernel's trampoline floor).
+std::vector<std::pair<std::string, std::string>> dispatch_ratios(
+    const std::map<std::string, Summary>& targets) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [target, s] : targets)
+    if (target != "builtin")
+      out.emplace_back(target, "builtin");
+  for (const char* p : {"empty", "default", "stats"})
+    out.emplace_back(p, "ctable");
+  for (const char* p : {"default", "stats"})
+    out.emplace_back(p, "empty");
+  return out;
+}
+
+void dispatch_json(Json& j, const Dispatch& d) {
+  j.str("unit", d.unit).integer("calls_per_round", d.calls);
+  j.integer("rounds", d.rounds);
+  for (const auto& [op, targets] : d.ns_per_call) {
+    j.open_object(op);
+    for (const auto& [target, s] : targets)
+      summary(j, target, s);
+    j.open_object("ratios");
+    for (const auto& [a, b] : dispatch_ratios(targets))
+      if (find(targets, a) && find(targets, b))
+        j.num(a + "_vs_" + b, ratio(targets.at(a).median, targets.at(b).median));
+    j.close_object().close_object();
+  }
+}
+
 }  // namespace
+
+std::string dispatch_to_json(const Dispatch& d) {
+  Json j;
+  j.open_object();
+  dispatch_json(j, d);
+  j.close_object();
+  return j.text();
+}
+
+std::string dispatch_markdown(const Dispatch& d, const std::string& title) {
+  std::ostringstream o;
+  o << "## " << title << " (" << d.unit << ", timed in the kernel; " << d.calls << " calls x "
+    << d.rounds << " rounds)\n\n";
+  o << "| callback | built-in, direct call | C ops table | no policy | empty policy | default | "
+       "stats | default / C ops table | default / empty | empty / C ops table | "
+       "default / direct |\n";
+  o << "|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& [op, t] : d.ns_per_call) {
+    const Summary *b = find(t, "builtin"), *c = find(t, "ctable"), *n = find(t, "no_policy"),
+                  *e = find(t, "empty"), *def = find(t, "default"), *st = find(t, "stats");
+    if (!b || !c || !n || !e || !def || !st)
+      continue;
+    o << "| " << op << " | " << cell(*b) << " | " << cell(*c) << " | " << cell(*n) << " | "
+      << cell(*e) << " | " << cell(*def) << " | " << cell(*st) << " | "
+      << ratio_cell(def->median, c->median) << " | " << ratio_cell(def->median, e->median)
+      << " | " << ratio_cell(e->median, c->median) << " | "
+      << ratio_cell(def->median, b->median) << " |\n";
+  }
+  return o.str();
+}
 
 std::string to_json(const Results& r) {
   Json j;
@@ -75,19 +136,8 @@ std::string to_json(const Results& r) {
     j.str(k, v);
   j.close_object();
 
-  const Dispatch& d = r.dispatch;
-  j.open_object("dispatch").str("unit", "ns per call").integer("calls_per_round", d.calls);
-  j.integer("rounds", d.rounds);
-  for (const auto& [op, targets] : d.ns_per_call) {
-    j.open_object(op);
-    for (const auto& [target, s] : targets)
-      summary(j, target, s);
-    j.open_object("ratios");
-    for (const auto& [target, s] : targets)
-      if (target != "builtin")
-        j.num(target + "_vs_builtin", ratio(s.median, targets.at("builtin").median));
-    j.close_object().close_object();
-  }
+  j.open_object("dispatch");
+  dispatch_json(j, r.dispatch);
   j.close_object();
 
   const TriggerRate& t = r.triggers;
@@ -173,23 +223,9 @@ std::string to_markdown(const Results& r) {
        "measured in the same boot.  The guest CPU is emulated (QEMU TCG) unless the "
        "machine line says KVM: ratios matter more than absolute times.\n\n";
 
-  const Dispatch& d = r.dispatch;
-  o << "## 1. Dispatch cost (ns per callback call, timed in the kernel; " << d.calls << " calls x "
-    << d.rounds << " rounds)\n\n";
-  o << "| callback | built-in C call | no policy (NULL check, built-in) | default (BPF) | "
-       "stats (BPF) | default / built-in | stats / built-in |\n";
-  o << "|---|---|---|---|---|---|---|\n";
-  for (const auto& [op, targets] : d.ns_per_call) {
-    const Summary* b = find(targets, "builtin");
-    const Summary* n = find(targets, "no_policy");
-    const Summary* def = find(targets, "default");
-    const Summary* st = find(targets, "stats");
-    if (!b || !n || !def || !st)
-      continue;
-    o << "| " << op << " | " << cell(*b) << " | " << cell(*n) << " | " << cell(*def) << " | "
-      << cell(*st) << " | " << ratio_cell(def->median, b->median) << " | "
-      << ratio_cell(st->median, b->median) << " |\n";
-  }
+  o << dispatch_markdown(r.dispatch, "1. Dispatch cost, TCG time");
+  o << "\nThe instruction counts of the same figure (an icount boot, tests/bench/run's second "
+       "guest) follow the tables when the run made them.\n";
 
   const TriggerRate& t = r.triggers;
   o << "\n## 2. Trigger path (triggers per second, `Hello` payload, kernel log off; " << t.rounds

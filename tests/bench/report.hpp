@@ -10,6 +10,9 @@ namespace structops::bench {
 
 std::string to_json(const Results& r);
 std::string to_markdown(const Results& r);
+// Figure 1 on its own (the icount boot's output), as JSON and as a table.
+std::string dispatch_to_json(const Dispatch& d);
+std::string dispatch_markdown(const Dispatch& d, const std::string& title);
 // Per swap method, in order, one gnuplot data block: sorted latency (us)
 // and cumulative fraction.
 std::string latency_plot_data(const Results& r);

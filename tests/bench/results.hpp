@@ -38,11 +38,13 @@ struct Options {
   std::string policy_dir;  // built policies (*.bpf.o)
   std::string bpftool = "bpftool";
   std::string module;  // bpf_testmod.ko, loaded unless already
+  bool dispatch_only = false;  // the icount boot: figure 1 alone
 };
 
 // 1. ns per callback call inside the kernel; per op ("test_1", "test_2"),
 // per target ("builtin", "no_policy", then policy names).
 struct Dispatch {
+  std::string unit = "ns per call";  // or "instructions per call" (icount)
   uint32_t calls = 0;
   int rounds = 0;
   std::map<std::string, std::map<std::string, Summary>> ns_per_call;
@@ -122,6 +124,9 @@ struct Results {
   std::vector<Target> targets;
   std::vector<std::string> notes;
 };
+
+// The test-only empty policy (tests/bench/empty.bpf.c), by path.
+inline const std::string kEmptyPolicy = STRUCTOPS_BENCH_EMPTY_POLICY;
 
 // The figures, in the order they run.  Each leaves no policy attached.
 Dispatch measure_dispatch(const Sizes& sizes, Policies& policies);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
+#include <structops/bpf_testmod.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,7 +27,7 @@ std::string env_or_throw(const char* name) {
 }  // namespace
 
 Status read_status() {
-  std::ifstream in("/proc/bpf_testmod_status");
+  std::ifstream in(BPF_TESTMOD_STATUS_PATH);
   if (!in) throw std::runtime_error("cannot read /proc/bpf_testmod_status");
   Status status;
   std::string line;
@@ -44,7 +45,7 @@ long long status_number(const Status& status, const std::string& key) {
 }
 
 int trigger(const std::string& payload) {
-  int fd = ::open("/proc/bpf_testmod_trigger", O_WRONLY | O_CLOEXEC);
+  int fd = ::open(BPF_TESTMOD_TRIGGER_PATH, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return errno;
   ssize_t n = ::write(fd, payload.data(), payload.size());
   int err = n < 0 ? errno : (static_cast<size_t>(n) == payload.size() ? 0 : EIO);
@@ -134,7 +135,7 @@ int load_module() {
   return run({"/usr/sbin/insmod", module_path()}).exit_code;
 }
 
-int unload_module() { return run({"/usr/sbin/rmmod", "bpf_testmod"}).exit_code; }
+int unload_module() { return run({"/usr/sbin/rmmod", BPF_TESTMOD_MODULE_NAME}).exit_code; }
 
 void detach_policy() {
   if (module_loaded() && read_status()["policy"] != "none") loader({"--detach"});

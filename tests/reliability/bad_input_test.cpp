@@ -102,6 +102,9 @@ TEST_F(BadInputTest, BrokenPoliciesFailWithTheirExitCodeAndLeaveThePolicyAlone) 
       {"a name with a control character", c + "/unprintable_name.bpf.o", 65, "printable"},
       {"no license", c + "/no_license.bpf.o", 65, "GPL compatible license"},
       {"no callback at all", c + "/empty_policy.bpf.o", 65, "at least one callback"},
+      {"a sleepable callback", c + "/sleepable.bpf.o", 65,
+       "sleepable programs are not allowed for bpf_testmod_ops callbacks: policy 'sleepable', "
+       "program 'sleepable_test_1' for member test_1"},
       {"a directory", scratch() + "/dir.bpf.o", 64, "no policy file"},
       {"a path that does not exist", scratch() + "/nonexistent.bpf.o", 64, "no policy file"},
       {"an unknown policy name", "no-such-policy", 64, "no policy named 'no-such-policy'"},

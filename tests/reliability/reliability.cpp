@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <structops/bpf_testmod.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,9 +36,12 @@ class SummaryEnvironment : public ::testing::Environment {
     Figures& f = figures();
     std::printf(
         "[ summary  ] %s run: triggers sent %lld, swaps done %lld, violations found %lld, "
-        "faults injected %lld, states checked %lld, bad inputs tried %lld\n",
+        "faults injected %lld, states checked %lld, bad inputs tried %lld, rollbacks done %lld, "
+        "probations passed %lld, probations failed %lld, kills during rollback %lld\n",
         sizes().name.c_str(), f.triggers_sent.load(), f.swaps_done.load(), f.violations.load(),
-        f.faults_injected.load(), f.states_checked.load(), f.bad_inputs_tried.load());
+        f.faults_injected.load(), f.states_checked.load(), f.bad_inputs_tried.load(),
+        f.rollbacks_done.load(), f.probations_passed.load(), f.probations_failed.load(),
+        f.kills_during_rollback.load());
     std::fflush(stdout);
   }
 };
@@ -107,7 +111,7 @@ bool hello_record_consistent(const Status& s, std::string* why) {
 }
 
 
-TriggerFile::TriggerFile() : fd_(::open("/proc/bpf_testmod_trigger", O_WRONLY | O_CLOEXEC)) {
+TriggerFile::TriggerFile() : fd_(::open(BPF_TESTMOD_TRIGGER_PATH, O_WRONLY | O_CLOEXEC)) {
   if (fd_ < 0) throw std::runtime_error("cannot open /proc/bpf_testmod_trigger");
 }
 
@@ -119,7 +123,7 @@ int TriggerFile::write(const void* data, size_t size) {
   return static_cast<size_t>(n) == size ? 0 : EIO;
 }
 
-std::string status_text() { return slurp("/proc/bpf_testmod_status"); }
+std::string status_text() { return slurp(BPF_TESTMOD_STATUS_PATH); }
 
 QuietKernelLog::QuietKernelLog() {
   const char* p = "/sys/module/bpf_testmod/parameters/log_results";
@@ -178,7 +182,9 @@ std::vector<std::string> pin_dir_leftovers() {
   std::vector<std::string> left;
   std::error_code ec;
   for (fs::directory_iterator it(kPinDir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().filename() != "link") left.push_back(it->path().filename().string());
+    if (it->path().filename() != "link" && it->path().filename() != "previous" &&
+        it->path().filename() != "previous_next")
+      left.push_back(it->path().filename().string());
   return left;
 }
 
@@ -222,7 +228,7 @@ bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds tim
 }
 
 int try_unload_module() {
-  if (::syscall(SYS_delete_module, "bpf_testmod", O_NONBLOCK) == 0) return 0;
+  if (::syscall(SYS_delete_module, BPF_TESTMOD_MODULE_NAME, O_NONBLOCK) == 0) return 0;
   return errno;
 }
 
@@ -249,6 +255,8 @@ void reset_to_no_policy() {
       ::unlink(kPinPath);
   }
   for (const std::string& left : pin_dir_leftovers()) ::unlink((std::string(kPinDir) + "/" + left).c_str());
+  for (const char* previous : {"/previous", "/previous_next"})
+    ::unlink((std::string(kPinDir) + previous).c_str());
 }
 
 void ReliabilityTest::SetUp() {

@@ -42,6 +42,11 @@ struct Figures {
   std::atomic<long long> faults_injected{0};
   std::atomic<long long> states_checked{0};
   std::atomic<long long> bad_inputs_tried{0};
+  // Issue 13: --rollback and --probation.
+  std::atomic<long long> rollbacks_done{0};
+  std::atomic<long long> probations_passed{0};
+  std::atomic<long long> probations_failed{0};
+  std::atomic<long long> kills_during_rollback{0};
 };
 Figures& figures();
 
@@ -103,7 +108,8 @@ struct PinView {
 };
 PinView pin_view();
 
-// Entries of /sys/fs/bpf/structops other than "link" (leftovers).
+// Entries of /sys/fs/bpf/structops other than "link" and the previous
+// policy's "previous" and "previous_next" (leftovers).
 std::vector<std::string> pin_dir_leftovers();
 
 // Counts of BPF programs, maps and links (bpftool).

@@ -113,11 +113,11 @@ class FuzzChecker {
     const bool fb1 = !attached, fb2 = !m.has_test_2, fb3 = !m.has_test_3;
     if (e.kind == TriggerKind::bench) {
       want["bench_op"] = e.bench_member == 1 ? "test_1" : "test_2";
-      want["bench_target"] = e.bench_builtin ? "builtin" : policy_;
+      want["bench_target"] = e.bench_builtin ? "builtin" : e.bench_ctable ? "ctable" : policy_;
       want["bench_calls"] = std::to_string(e.bench_calls);
       want["bench_ns"] = after.count("bench_ns") ? after.at("bench_ns") : "(missing)";
       bool fallback = e.bench_member == 1 ? fb1 : fb2;
-      if (!e.bench_builtin && fallback) add("fallback_calls", e.bench_calls);
+      if (!e.bench_builtin && !e.bench_ctable && fallback) add("fallback_calls", e.bench_calls);
     } else {
       add("triggers", 1);
       add("last_seq", 1);
@@ -238,6 +238,8 @@ class PayloadGenerator {
         static const std::vector<std::string> heads = {"bench test_1 ", "bench test_2 ",
                                                        "bench builtin test_1 ",
                                                        "bench builtin test_2 ", "bench test_3 ",
+                                                       "bench ctable test_1 ", "bench ctable test_2 ",
+                                                       "bench ctable test_3 ", "bench builtin ctable test_1 ",
                                                        "bench builtin ", "bench  test_1 ", "bench "};
         return heads[pick(heads.size())] + n;
       }

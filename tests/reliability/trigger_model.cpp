@@ -1,5 +1,7 @@
 #include "trigger_model.hpp"
 
+#include <structops/bpf_testmod.h>
+
 #include <climits>
 #include <stdexcept>
 #include <vector>
@@ -7,7 +9,7 @@
 namespace structops::test {
 namespace {
 
-constexpr size_t kMaxPayload = 255;
+constexpr size_t kMaxPayload = BPF_TESTMOD_TRIGGER_MAX;
 constexpr uint32_t kBenchMax = 100000000;
 
 bool starts_with(const std::string& s, const std::string& prefix) {
@@ -56,6 +58,9 @@ TriggerExpectation bench(const std::string& args) {
   size_t i = 0;
   if (!w.empty() && w[0] == "builtin") {
     e.bench_builtin = true;
+    i = 1;
+  } else if (!w.empty() && w[0] == "ctable") {
+    e.bench_ctable = true;
     i = 1;
   }
   if (w.size() != i + 2) return rejected();

@@ -25,13 +25,14 @@ struct TriggerExpectation {
   size_t text_len = 0;   // test_3's length (sequence: the payload's)
   int bench_member = 0;  // 1 or 2
   bool bench_builtin = false;
+  bool bench_ctable = false;  // the built-in code through a C ops table
   uint32_t bench_calls = 0;
 };
 
 // The module's rules: the payload is the written bytes minus one trailing
 // '\n'; more than 255 bytes or a NUL in it is EINVAL.  Verbs: "test_1"
 // (no arguments), "test_2 A B" (two decimal ints, one space apart),
-// "test_3 TEXT" ("test_3" alone is EINVAL), "bench [builtin] test_1|test_2 N"
+// "test_3 TEXT" ("test_3" alone is EINVAL), "bench [builtin|ctable] test_1|test_2 N"
 // (N in 1..100000000); a malformed verb line is EINVAL, and any other
 // payload runs the sequence.
 TriggerExpectation model_trigger(const std::string& bytes);

@@ -65,6 +65,17 @@ TEST(TriggerModel, Test3NeedsItsSpace) {
   EXPECT_EQ(kind("test_3x"), TriggerKind::sequence);
 }
 
+TEST(TriggerModel, BenchCanCallTheBuiltInCodeThroughACOpsTable) {
+  TriggerExpectation e = model_trigger("bench ctable test_1 5");
+  EXPECT_EQ(e.kind, TriggerKind::bench);
+  EXPECT_TRUE(e.bench_ctable);
+  EXPECT_FALSE(e.bench_builtin);
+  EXPECT_EQ(e.bench_member, 1);
+  for (const char* bad : {"bench ctable test_3 5", "bench builtin ctable test_1 5",
+                          "bench ctable builtin test_1 5", "bench ctable 5"})
+    EXPECT_EQ(model_trigger(bad).kind, TriggerKind::rejected) << bad;
+}
+
 TEST(TriggerModel, BenchBoundsItsCallCount) {
   TriggerExpectation e = model_trigger("bench builtin test_2 100000000");
   EXPECT_EQ(e.kind, TriggerKind::bench);

@@ -176,4 +176,62 @@ TEST(Options, UsageTextNamesEveryOptionAndExitCode) {
 }
 
 }  // namespace
+TEST(Options, RollbackIsAnActionOfItsOwn) {
+  auto r = parse({"--rollback"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->action, Action::rollback);
+  EXPECT_NE(usage_error({"--rollback", "--policy", "x"}).find("cannot be combined"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--policy", "x", "--rollback"}).find("cannot be combined"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--rollback", "--detach"}).find("cannot be combined"), std::string::npos);
+  EXPECT_NE(usage_error({"--rollback", "--json"}).find("--json applies"), std::string::npos);
+}
+
+TEST(Options, ProbationWithCheckAndInterval) {
+  auto r = parse({"--policy", "saturate", "--probation", "30", "--check", "curl -sf localhost",
+                  "--check-interval", "0.5", "--save"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->action, Action::attach);
+  EXPECT_DOUBLE_EQ(r->probation_s, 30);
+  EXPECT_EQ(r->check, "curl -sf localhost");
+  EXPECT_DOUBLE_EQ(r->check_interval_s, 0.5);
+  EXPECT_TRUE(r->save);
+  auto plain = parse({"--policy", "saturate"});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->probation_s, 0);
+  EXPECT_DOUBLE_EQ(plain->check_interval_s, 1.0);
+}
+
+TEST(Options, ProbationNeedsPolicy) {
+  EXPECT_NE(usage_error({"--probation", "5"}).find("--probation needs --policy"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--foreground", "--policy", "x", "--probation", "5"})
+                .find("--probation needs --policy"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--rollback", "--probation", "5"}).find("--probation needs --policy"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--policy", "x", "--check", "true"}).find("--check applies"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--policy", "x", "--probation", "5", "--check-interval", "1"})
+                .find("--check-interval applies"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--policy", "x", "--probation", "5", "--check", " "})
+                .find("--check needs a command"),
+            std::string::npos);
+}
+
+TEST(Options, ProbationSecondsMustBePositiveDecimals) {
+  for (const char* bad : {"0", "-1", "abc", "", "1e3", "5s", "0.0", "inf", "nan", "86401", "1..2"}) {
+    EXPECT_NE(usage_error({"--policy", "x", "--probation", bad}).find("positive number"),
+              std::string::npos)
+        << bad;
+    EXPECT_NE(usage_error({"--policy", "x", "--probation", "5", "--check", "true",
+                           "--check-interval", bad})
+                  .find("positive number"),
+              std::string::npos)
+        << bad;
+  }
+}
+
 }  // namespace structops

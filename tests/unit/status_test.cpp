@@ -49,6 +49,7 @@ TEST(StatusJson, FullReport) {
             R"("triggers":12,"last_policy":"stats","last_test_2":-5,"bench_op":"test_1"}},)"
             R"("policy":"stats","link":{"id":12,"map_id":34,"prog_ids":[56,57],"pinned":true},)"
             R"("pin":{"path":"/sys/fs/bpf/structops/link","state":"active"},)"
+            R"("previous":null,"probation":null,)"
             R"("statistics":{"calls_test_1":7,"len_log2":[0,1,2],"label":"say \"hi\""},)"
             R"("knobs":{"enabled":true},)"
             R"("config":{"path":"/etc/structops/structops.conf","policy":"stats"},"notes":[]})"
@@ -62,7 +63,8 @@ TEST(StatusJson, NothingKnownIsNullsNotMissingKeys) {
   r.notes = {"cannot read \"x\"\n"};
   EXPECT_EQ(format_status_json(r),
             R"({"module":{"name":"bpf_testmod","loaded":false,"counters":null},"policy":null,)"
-            R"("link":null,"pin":{"path":"/p","state":"unknown"},"statistics":{},"knobs":{},)"
+            R"("link":null,"pin":{"path":"/p","state":"unknown"},"previous":null,)"
+            R"("probation":null,"statistics":{},"knobs":{},)"
             R"("config":{"path":"/c","policy":null},"notes":["cannot read \"x\"\n"]})"
             "\n");
 }
@@ -75,6 +77,56 @@ TEST(StatusJson, StalePinCarriesItsReason) {
   EXPECT_NE(format_status_json(r).find(
                 R"("pin":{"path":"/p","state":"stale","reason":"link 3 is detached"})"),
             std::string::npos);
+}
+
+TEST(StatusJson, PreviousPolicyAndRunningProbation) {
+  StatusReport r = attached_report();
+  r.previous_state = "ready";
+  r.previous_name = "default";
+  r.previous_map_id = 77;
+  r.probation = ProbationRecord{4242, "stats", 1764633600, "curl -sf localhost"};
+  r.probation_running = true;
+  EXPECT_NE(format_status_json(r).find(
+                R"("previous":{"state":"ready","name":"default","map_id":77},)"
+                R"("probation":{"pid":4242,"policy":"stats","deadline":1764633600,)"
+                R"("check":"curl -sf localhost","running":true})"),
+            std::string::npos)
+      << format_status_json(r);
+}
+
+TEST(StatusJson, StalePreviousCarriesItsReason) {
+  StatusReport r;
+  r.previous_state = "stale";
+  r.previous_reason = "map 9 is not a struct_ops map";
+  EXPECT_NE(format_status_json(r).find(
+                R"("previous":{"state":"stale","reason":"map 9 is not a struct_ops map"})"),
+            std::string::npos);
+}
+
+TEST(StatusText, ShowsThePreviousPolicyAndAKilledProbation) {
+  StatusReport r = attached_report();
+  r.previous_state = "ready";
+  r.previous_name = "default";
+  r.previous_map_id = 77;
+  r.probation = ProbationRecord{4242, "stats", 1764633600, ""};
+  r.probation_running = false;
+  std::string t = format_status_text(r);
+  EXPECT_NE(t.find("previous:   'default' (map 77, ready"), std::string::npos) << t;
+  EXPECT_NE(t.find("probation:  interrupted: pid 4242 is gone"), std::string::npos) << t;
+  EXPECT_NE(t.find("'stats' stays attached"), std::string::npos) << t;
+  r.probation_running = true;
+  t = format_status_text(r);
+  EXPECT_NE(t.find("probation:  'stats' until 2025-12-02 00:00:00 UTC (pid 4242)"),
+            std::string::npos)
+      << t;
+}
+
+TEST(StatusText, NoPreviousSaysNone) {
+  StatusReport r;
+  r.previous_state = "absent";
+  EXPECT_NE(format_status_text(r).find("previous:   none\n"), std::string::npos);
+  r.previous_state = "unknown";  // unprivileged: not shown at all
+  EXPECT_EQ(format_status_text(r).find("previous:"), std::string::npos);
 }
 
 TEST(StatusJson, ParsesBackWithTypedValues) {

@@ -1,23 +1,26 @@
 # add_vm_test(NAME <name> COMMAND <cmd> [<arg>...]
 #             [KERNEL <kver>] [TIMEOUT <seconds>] [LABELS <label>...]
-#             [WORKING_DIRECTORY <dir>] [OVERLAY])
+#             [WORKING_DIRECTORY <dir>] [OVERLAY] [KLOG_IGNORE <regex>...])
 #
 # Register a ctest test that runs <cmd> as root inside a guest booted by
 # tests/vm/vm-run: a binary built on the host runs unchanged, because the
 # guest's root is the host's (read-only; writable with OVERLAY).  The test
-# is labelled "vm" plus LABELS.  KERNEL defaults to the first of
+# is labelled "vm" plus LABELS.  A KERNEL of a STRUCTOPS_TEST_ROOTS suite
+# boots with that suite's root (structops_add_test_roots, below), where the
+# same path names the root's native build.  KERNEL defaults to the first of
 # STRUCTOPS_TEST_KERNELS, else vm-run's default.  TIMEOUT (default 600) is
 # vm-run's; ctest's is a minute longer so vm-run's own, cleaner timeout
 # (QEMU killed, kernel log shown) fires first.  The guest's kernel log is
 # kept as <build dir>/<name>.klog.  STRUCTOPS_* and GTEST_* variables in the
-# test's ENVIRONMENT reach the command.
+# test's ENVIRONMENT reach the command.  KLOG_IGNORE: kernel log lines
+# that are not failures (vm-run --klog-ignore).
 
 # Captured now: inside the function CMAKE_CURRENT_LIST_DIR is the caller's.
 set_property(GLOBAL PROPERTY STRUCTOPS_VM_RUN "${CMAKE_CURRENT_LIST_DIR}/vm-run")
 
 function(add_vm_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg "OVERLAY"
-    "NAME;KERNEL;TIMEOUT;WORKING_DIRECTORY" "COMMAND;LABELS")
+    "NAME;KERNEL;TIMEOUT;WORKING_DIRECTORY" "COMMAND;LABELS;KLOG_IGNORE")
   if(NOT arg_NAME OR NOT arg_COMMAND)
     message(FATAL_ERROR "add_vm_test: NAME and COMMAND are required")
   endif()
@@ -27,11 +30,18 @@ function(add_vm_test)
   get_property(vm_run GLOBAL PROPERTY STRUCTOPS_VM_RUN)
 
   set(opts)
-  if(arg_KERNEL)
-    list(APPEND opts --kernel ${arg_KERNEL})
-  elseif(STRUCTOPS_TEST_KERNELS)
+  set(kver ${arg_KERNEL})
+  if(NOT kver AND STRUCTOPS_TEST_KERNELS)
     list(GET STRUCTOPS_TEST_KERNELS 0 kver)
+  endif()
+  if(kver)
     list(APPEND opts --kernel ${kver})
+    # A kernel of another suite's root boots with that root.
+    get_property(root GLOBAL PROPERTY STRUCTOPS_ROOT_OF_${kver})
+    get_property(suite GLOBAL PROPERTY STRUCTOPS_SUITE_OF_${kver})
+    if(root)
+      list(APPEND opts --root ${root})
+    endif()
   endif()
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 600)
@@ -41,6 +51,9 @@ function(add_vm_test)
   if(arg_OVERLAY)
     list(APPEND opts --overlay)
   endif()
+  foreach(re IN LISTS arg_KLOG_IGNORE)
+    list(APPEND opts --klog-ignore ${re})
+  endforeach()
   if(NOT arg_WORKING_DIRECTORY)
     set(arg_WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
   endif()
@@ -52,4 +65,78 @@ function(add_vm_test)
   set_tests_properties(${arg_NAME} PROPERTIES
     LABELS "vm;${arg_LABELS}"
     TIMEOUT ${ctest_timeout})
+  if(root)
+    set_tests_properties(${arg_NAME} PROPERTIES
+      FIXTURES_REQUIRED root_${suite} LABELS "vm;matrix;${arg_LABELS}")
+  endif()
 endfunction()
+
+# structops_add_test_roots(): the other Debian suites of the kernel matrix.
+# For each suite in STRUCTOPS_TEST_ROOTS, scripts/make-root makes (or finds
+# in its cache) a root file system of that suite with its kernels, and the
+# root's kernels are appended to STRUCTOPS_TEST_KERNELS in the caller's
+# scope: the per-kernel loops of tests/*/CMakeLists.txt register their tests
+# for them unchanged.  add_vm_test() boots such a kernel with vm-run --root,
+# and the test needs the fixture root_<suite>: the test root_build_<suite>,
+# which builds this project natively in the root at the same paths as here
+# (scripts/build-in-root), so $<TARGET_FILE:...> and ${CMAKE_BINARY_DIR}
+# paths name the root's own build of the same file inside the guest; it
+# also builds and installs the package there (DKMS).  The module targets
+# (kmod_target) of a root kernel are empty here: the root's build makes it.
+set(STRUCTOPS_TEST_ROOTS "" CACHE STRING
+  "Debian suites (e.g. trixie;sid) whose roots' kernels the VM tests also boot")
+set_property(GLOBAL PROPERTY STRUCTOPS_SCRIPTS "${CMAKE_CURRENT_LIST_DIR}/../../scripts")
+
+macro(structops_add_test_roots)
+  get_property(_scripts GLOBAL PROPERTY STRUCTOPS_SCRIPTS)
+  foreach(_suite IN LISTS STRUCTOPS_TEST_ROOTS)
+    message(STATUS "structops: making the ${_suite} root (scripts/make-root ${_suite}; cached)")
+    execute_process(COMMAND ${_scripts}/make-root ${_suite}
+      OUTPUT_VARIABLE _root OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _rc)
+    if(NOT _rc EQUAL 0)
+      message(FATAL_ERROR "STRUCTOPS_TEST_ROOTS: scripts/make-root ${_suite} failed (exit ${_rc})")
+    endif()
+    file(STRINGS ${_root}/.structops-root _kernels)
+    message(STATUS "structops: ${_suite} root ${_root}: ${_kernels}")
+    add_test(NAME root_build_${_suite}
+      COMMAND ${_scripts}/build-in-root ${_root} ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
+    set_tests_properties(root_build_${_suite} PROPERTIES
+      LABELS "vm;package;matrix" TIMEOUT 1800 FIXTURES_SETUP root_${_suite}
+      RESOURCE_LOCK root_${_suite})
+    add_test(NAME package_dkms_${_suite}
+      COMMAND ${_scripts}/../tests/vm/dkms-check ${_root}${PROJECT_BINARY_DIR}/matrix/dkms)
+    set_tests_properties(package_dkms_${_suite} PROPERTIES
+      LABELS "package;matrix" TIMEOUT 60 FIXTURES_REQUIRED root_${_suite})
+    foreach(_kver IN LISTS _kernels)
+      set_property(GLOBAL PROPERTY STRUCTOPS_ROOT_OF_${_kver} ${_root})
+      set_property(GLOBAL PROPERTY STRUCTOPS_SUITE_OF_${_kver} ${_suite})
+      kmod_target(_kmod ${_kver})
+      add_custom_target(${_kmod})
+      list(APPEND STRUCTOPS_TEST_KERNELS ${_kver})
+    endforeach()
+  endforeach()
+  # "SUITE KVER ROOT" per test kernel, for scripts/matrix-summary.
+  file(STRINGS /etc/os-release _codename REGEX "^VERSION_CODENAME=")
+  string(REPLACE "VERSION_CODENAME=" "" _codename "${_codename}")
+  if(NOT _codename)
+    set(_codename sid)
+  endif()
+  set(_lines "")
+  set(STRUCTOPS_TEST_SUITES "")
+  foreach(_kver IN LISTS STRUCTOPS_TEST_KERNELS)
+    get_property(_root GLOBAL PROPERTY STRUCTOPS_ROOT_OF_${_kver})
+    get_property(_suite GLOBAL PROPERTY STRUCTOPS_SUITE_OF_${_kver})
+    if(NOT _root)
+      set(_root /)
+      set(_suite ${_codename})
+    endif()
+    string(APPEND _lines "${_suite} ${_kver} ${_root}\n")
+    if(NOT _suite IN_LIST STRUCTOPS_TEST_SUITES)
+      # STRUCTOPS_TEST_SUITES: each suite once, this machine's first;
+      # STRUCTOPS_SUITE_KERNEL_<suite>: its first test kernel.
+      list(APPEND STRUCTOPS_TEST_SUITES ${_suite})
+      set(STRUCTOPS_SUITE_KERNEL_${_suite} ${_kver})
+    endif()
+  endforeach()
+  file(WRITE ${PROJECT_BINARY_DIR}/matrix/kernels "${_lines}")
+endmacro()

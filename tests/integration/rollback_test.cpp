@@ -1,0 +1,412 @@
+// Trying a policy safely (issue 13), against the real module: the previous
+// policy kept READY after each swap, --rollback in one link update,
+// --probation with its check, its watch of the link and its signals,
+// --status's view of both, and --foreground noticing a detach.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "expected.hpp"
+#include "harness.hpp"
+
+namespace structops::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kPrevious = "/sys/fs/bpf/structops/previous";
+constexpr const char* kRecord = "/run/structops/probation";
+
+std::string slurp_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+// The first number after `"key":` in JSON text, or -1.
+long long json_number(const std::string& json, const std::string& key) {
+  std::smatch m;
+  if (std::regex_search(json, m, std::regex("\"" + key + "\":([0-9]+)"))) return std::stoll(m[1]);
+  return -1;
+}
+
+// bpf_testmod_ops maps alive (attached, previous, or held by a process).
+int struct_ops_maps() {
+  RunResult m = run({"/usr/sbin/bpftool", "map", "show"});
+  int n = 0;
+  std::istringstream s(m.out);
+  for (std::string line; std::getline(s, line);)
+    if (line.find(": struct_ops") != std::string::npos) n++;
+  return n;
+}
+
+bool wait_for(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  auto end = Clock::now() + timeout;
+  while (Clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return pred();
+}
+
+class RollbackTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(start_clean(), 0);
+    loader({"--detach"});  // also releases a previous policy left by a failed test
+    ::unlink(kRecord);
+  }
+  void TearDown() override { loader({"--detach"}); }
+
+  static void attach(const std::string& policy) {
+    RunResult r = loader({"--policy", policy});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  static void expect_answering(const std::string& policy) {
+    ASSERT_EQ(trigger("Hello"), 0);
+    Status s = read_status();
+    EXPECT_EQ(s["policy"], policy);
+    EXPECT_EQ(s["last_policy"], policy);
+    EXPECT_EQ(s["last_test_1"], std::to_string(answer_of(policy).test_1));
+  }
+  static const PolicyAnswers& answer_of(const std::string& name) {
+    for (const auto& p : shipped_policies())
+      if (p.name == name) return p;
+    throw std::runtime_error("no such policy " + name);
+  }
+  static std::string status_json() { return loader({"--status", "--json"}).out; }
+};
+
+TEST_F(RollbackTest, AFirstAttachKeepsNoPreviousAndRollbackSaysSoChangingNothing) {
+  attach("default");
+  EXPECT_FALSE(exists(kPrevious));
+  EXPECT_NE(status_json().find("\"previous\":null"), std::string::npos) << status_json();
+  long long swaps = status_number(read_status(), "swaps");
+  RunResult r = loader({"--rollback"});
+  EXPECT_EQ(r.exit_code, 69) << r.out << r.err;
+  EXPECT_NE(r.err.find("no previous policy to roll back to"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(status_number(read_status(), "swaps"), swaps);
+  expect_answering("default");
+}
+
+TEST_F(RollbackTest, RollbackWithNothingAttachedExits69) {
+  RunResult r = loader({"--rollback"});
+  EXPECT_EQ(r.exit_code, 69) << r.out << r.err;
+  EXPECT_NE(r.err.find("nothing to roll back"), std::string::npos) << r.err;
+  EXPECT_EQ(read_status()["policy"], "none");
+}
+
+TEST_F(RollbackTest, ASwapKeepsThePreviousReadyAndRollbackExchangesThem) {
+  attach("default");
+  attach("saturate");
+  ASSERT_TRUE(exists(kPrevious));
+  std::string json = status_json();
+  EXPECT_NE(json.find("\"previous\":{\"state\":\"ready\",\"name\":\"default\",\"map_id\":"),
+            std::string::npos)
+      << json;
+  RunResult text = loader({"--status"});
+  EXPECT_NE(text.out.find("previous:   'default' (map "), std::string::npos) << text.out;
+
+  RunResult r = loader({"--rollback"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("^rolled back 'saturate' -> 'default' in [0-9]+ us\n$")))
+      << r.out;
+  expect_answering("default");
+  EXPECT_NE(status_json().find("\"previous\":{\"state\":\"ready\",\"name\":\"saturate\""),
+            std::string::npos);
+  // A second rollback returns to where it was.
+  r = loader({"--rollback"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("rolled back 'default' -> 'saturate' in "), std::string::npos) << r.out;
+  expect_answering("saturate");
+  EXPECT_NE(status_json().find("\"previous\":{\"state\":\"ready\",\"name\":\"default\""),
+            std::string::npos);
+}
+
+TEST_F(RollbackTest, TheNextSwapFreesTheOlderPrevious) {
+  attach("default");
+  attach("saturate");
+  long long default_map = json_number(status_json().substr(status_json().find("\"previous\"")), "map_id");
+  ASSERT_GT(default_map, 0);
+  EXPECT_EQ(run({"/usr/sbin/bpftool", "map", "show", "id", std::to_string(default_map)}).exit_code, 0);
+  attach("stats");
+  std::string json = status_json();
+  EXPECT_NE(json.find("\"previous\":{\"state\":\"ready\",\"name\":\"saturate\""), std::string::npos) << json;
+  // default's map is released (freed after an RCU grace period).
+  EXPECT_TRUE(wait_for([&] {
+    return run({"/usr/sbin/bpftool", "map", "show", "id", std::to_string(default_map)}).exit_code != 0;
+  }, 10s));
+  // Exactly two bpf_testmod_ops maps: the attached one and the previous.
+  EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 2; }, 10s)) << struct_ops_maps();
+}
+
+TEST_F(RollbackTest, DetachReleasesThePreviousSoRmmodWorksAtOnce) {
+  attach("default");
+  attach("saturate");
+  ASSERT_TRUE(exists(kPrevious));
+  RunResult d = loader({"--detach"});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_FALSE(exists(kPrevious));
+  EXPECT_FALSE(exists("/sys/fs/bpf/structops/previous_next"));
+  bool unloaded = wait_for([] { return unload_module() == 0; }, 5s);
+  EXPECT_TRUE(unloaded) << "rmmod refused after --detach";
+  ASSERT_EQ(load_module(), 0);
+}
+
+TEST_F(RollbackTest, AForeignObjectAtThePreviousPinIsDiscardedNeverUsed) {
+  attach("default");
+  attach("saturate");
+  ASSERT_EQ(::unlink(kPrevious), 0);
+  RunResult mk = run({"/usr/sbin/bpftool", "map", "create", kPrevious, "type", "array", "key", "4",
+                      "value", "4", "entries", "1", "name", "foreign"});
+  ASSERT_EQ(mk.exit_code, 0) << mk.err;
+  std::string json = status_json();
+  EXPECT_NE(json.find("\"previous\":{\"state\":\"stale\",\"reason\":\"map "), std::string::npos) << json;
+  RunResult r = loader({"--rollback"});
+  EXPECT_EQ(r.exit_code, 69) << r.out << r.err;
+  EXPECT_NE(r.err.find("discarded the previous policy"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not a struct_ops map"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(kPrevious));
+  expect_answering("saturate");
+}
+
+TEST_F(RollbackTest, UsageErrorsExit64) {
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"--rollback", "--policy", "default"},
+           {"--probation", "5"},
+           {"--policy", "default", "--probation", "0"},
+           {"--policy", "default", "--probation", "-1"},
+           {"--policy", "default", "--probation", "soon"},
+           {"--policy", "default", "--check", "true"},
+           {"--policy", "default", "--probation", "2", "--check", "true", "--check-interval", "0"},
+           {"--foreground", "--policy", "default", "--probation", "2"}}) {
+    RunResult r = loader(args);
+    EXPECT_EQ(r.exit_code, 64) << args[0] << " " << args[1] << ": " << r.err;
+  }
+  EXPECT_EQ(read_status()["policy"], "none");
+}
+
+TEST_F(RollbackTest, ProbationThatPassesKeepsThePolicyAndSaves) {
+  attach("default");
+  const std::string conf = "/tmp/structops-probation.conf";
+  ::unlink(conf.c_str());
+  auto start = Clock::now();
+  RunResult r = loader({"--policy", "saturate", "--probation", "2", "--check", "echo checked",
+                        "--check-interval", "0.5", "--save", "--config", conf});
+  double took = std::chrono::duration<double>(Clock::now() - start).count();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("switched 'default' -> 'saturate' in "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("probation passed: 'saturate' stays\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("saved 'saturate' in " + conf), std::string::npos) << r.out;
+  // Every 0.5 s and once at the end: about 4 runs, output passed through.
+  int runs = 0;
+  for (size_t at = 0; (at = r.err.find("checked\n", at)) != std::string::npos; at++) runs++;
+  EXPECT_GE(runs, 3) << r.err;
+  EXPECT_LE(runs, 5) << r.err;
+  EXPECT_GE(took, 2.0);
+  EXPECT_NE(slurp_file(conf).find("saturate"), std::string::npos);
+  EXPECT_FALSE(exists(kRecord));
+  expect_answering("saturate");
+}
+
+TEST_F(RollbackTest, ProbationWhoseCheckFailsRollsBackAtOnceAndDoesNotSave) {
+  attach("default");
+  const std::string conf = "/tmp/structops-probation-fail.conf";
+  ::unlink(conf.c_str());
+  auto start = Clock::now();
+  RunResult r = loader({"--policy", "saturate", "--probation", "30", "--check",
+                        "test -e /tmp/never-there", "--check-interval", "0.5", "--save", "--config",
+                        conf});
+  double took = std::chrono::duration<double>(Clock::now() - start).count();
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_TRUE(std::regex_search(
+      r.out, std::regex("probation failed: 'test -e /tmp/never-there' exited 1 after [0-9.]+ s; "
+                        "rolled back 'saturate' -> 'default' in [0-9]+ us\n$")))
+      << r.out;
+  EXPECT_LT(took, 10.0);
+  EXPECT_FALSE(exists(conf));
+  EXPECT_FALSE(exists(kRecord));
+  expect_answering("default");
+  // The exchange: the policy that failed is the previous one now.
+  EXPECT_NE(status_json().find("\"previous\":{\"state\":\"ready\",\"name\":\"saturate\""),
+            std::string::npos);
+}
+
+TEST_F(RollbackTest, ProbationCheckThatDoesNotExistFails) {
+  attach("default");
+  RunResult r = loader({"--policy", "saturate", "--probation", "5", "--check",
+                        "/nonexistent/health-check"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("'/nonexistent/health-check' exited 127"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("/nonexistent/health-check"), std::string::npos) << r.err;  // sh's words
+  expect_answering("default");
+}
+
+TEST_F(RollbackTest, ProbationCheckThatHangsIsKilledAtItsTimeout) {
+  attach("default");
+  auto start = Clock::now();
+  RunResult r = loader({"--policy", "saturate", "--probation", "20", "--check", "sleep 1000",
+                        "--check-interval", "1"});
+  double took = std::chrono::duration<double>(Clock::now() - start).count();
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("'sleep 1000' did not finish within 1."), std::string::npos) << r.out;
+  EXPECT_LT(took, 10.0);
+  expect_answering("default");
+  EXPECT_NE(run({"/bin/sh", "-c", "pgrep -x sleep"}).exit_code, 0) << "the check was left running";
+}
+
+TEST_F(RollbackTest, ProbationCheckPrintingMegabytesIsBounded) {
+  attach("default");
+  // One run, at the end, with 5 s for it (an interval longer than the window).
+  RunResult r = loader({"--policy", "saturate", "--probation", "1", "--check",
+                        "head -c 4000000 /dev/zero | tr '\\0' x", "--check-interval", "5"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err.substr(0, 300);
+  EXPECT_LT(r.err.size(), 200000u);
+  EXPECT_NE(r.err.find("not shown"), std::string::npos);
+  expect_answering("saturate");
+}
+
+TEST_F(RollbackTest, SigtermDuringProbationRollsBack) {
+  attach("default");
+  const std::string out = "/tmp/structops-probation-term.out";
+  int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
+  ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
+      << slurp_file(out);
+  std::string json = status_json();
+  EXPECT_NE(json.find("\"probation\":{\"pid\":" + std::to_string(pid) + ",\"policy\":\"saturate\""),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"running\":true"), std::string::npos) << json;
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  EXPECT_EQ(wait_child(pid), 3) << slurp_file(out);
+  EXPECT_NE(slurp_file(out).find("probation failed: interrupted by SIGTERM after "),
+            std::string::npos)
+      << slurp_file(out);
+  EXPECT_NE(slurp_file(out).find("rolled back 'saturate' -> 'default' in "), std::string::npos);
+  EXPECT_FALSE(exists(kRecord));
+  expect_answering("default");
+}
+
+TEST_F(RollbackTest, SigkillDuringProbationLeavesThePolicyAndThePreviousForRollback) {
+  attach("default");
+  const std::string out = "/tmp/structops-probation-kill.out";
+  int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
+  ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
+      << slurp_file(out);
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
+  expect_answering("saturate");
+  RunResult s = loader({"--status"});
+  EXPECT_NE(s.out.find("probation:  interrupted: pid " + std::to_string(pid) + " is gone"),
+            std::string::npos)
+      << s.out;
+  EXPECT_NE(s.out.find("previous:   'default'"), std::string::npos) << s.out;
+  EXPECT_NE(status_json().find("\"running\":false"), std::string::npos);
+  RunResult r = loader({"--rollback"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("rolled back 'saturate' -> 'default'"), std::string::npos) << r.out;
+  expect_answering("default");
+}
+
+TEST_F(RollbackTest, ALinkDetachedDuringProbationIsNoticedAndThePreviousAttachedAgain) {
+  attach("default");
+  const std::string out = "/tmp/structops-probation-detach.out";
+  int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
+  ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
+      << slurp_file(out);
+  // Someone else detaches the link alone (bpftool), keeping the pins.
+  RunResult d = run({"/usr/sbin/bpftool", "link", "detach", "pinned", "/sys/fs/bpf/structops/link"});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  auto detached_at = Clock::now();
+  EXPECT_EQ(wait_child(pid), 3) << slurp_file(out);
+  EXPECT_LT(Clock::now() - detached_at, 5s);
+  EXPECT_NE(slurp_file(out).find("probation failed: the policy was detached by another process"),
+            std::string::npos)
+      << slurp_file(out);
+  EXPECT_NE(slurp_file(out).find("rolled back 'saturate' -> 'default' (attached again as link "),
+            std::string::npos)
+      << slurp_file(out);
+  expect_answering("default");
+}
+
+TEST_F(RollbackTest, DetachDuringProbationIsRespectedAndRmmodWorksAfter) {
+  attach("default");
+  const std::string out = "/tmp/structops-probation-detach2.out";
+  int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
+  ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
+      << slurp_file(out);
+  RunResult d = loader({"--detach"});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_EQ(wait_child(pid), 3) << slurp_file(out);
+  EXPECT_NE(slurp_file(out).find("not rolled back: the previous policy was released too"),
+            std::string::npos)
+      << slurp_file(out);
+  EXPECT_EQ(read_status()["policy"], "none");
+  EXPECT_TRUE(wait_for([] { return unload_module() == 0; }, 5s)) << "rmmod refused";
+  ASSERT_EQ(load_module(), 0);
+}
+
+TEST_F(RollbackTest, ProbationOfAFirstAttachFailingDetaches) {
+  RunResult r = loader({"--policy", "saturate", "--probation", "5", "--check", "false"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("detached 'saturate' (there was no previous policy)"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(read_status()["policy"], "none");
+  EXPECT_FALSE(exists("/sys/fs/bpf/structops/link"));
+}
+
+TEST_F(RollbackTest, ForegroundKeepsThePreviousPolicyInProcessAfterSighup) {
+  const std::string conf = "/tmp/structops-fg-prev.conf";
+  { std::ofstream(conf) << "policy = saturate\n"; }
+  const std::string out = "/tmp/structops-fg-prev.out";
+  int pid = spawn({loader_path(), "--foreground", "--config", conf, "--policy", "default",
+                   "--interval", "30"}, out);
+  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "default"; }, 20s)) << slurp_file(out);
+  ASSERT_EQ(::kill(pid, SIGHUP), 0);
+  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "saturate"; }, 20s)) << slurp_file(out);
+  // default stays loaded (READY) in the process, not pinned.
+  EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 2; }, 5s)) << struct_ops_maps();
+  EXPECT_FALSE(exists(kPrevious));
+  { std::ofstream(conf) << "policy = stats\n"; }
+  ASSERT_EQ(::kill(pid, SIGHUP), 0);
+  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "stats"; }, 20s)) << slurp_file(out);
+  // Exactly one previous: default's map is released.
+  EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 2; }, 10s)) << struct_ops_maps();
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  EXPECT_EQ(wait_child(pid), 0) << slurp_file(out);
+  EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 0; }, 10s)) << struct_ops_maps();
+  EXPECT_TRUE(wait_for([] { return unload_module() == 0; }, 5s)) << "rmmod refused";
+  ASSERT_EQ(load_module(), 0);
+}
+
+TEST_F(RollbackTest, ForegroundNoticesADetachByAnotherProcessAtOnce) {
+  const std::string out = "/tmp/structops-fg-detach.out";
+  int pid = spawn({loader_path(), "--foreground", "--policy", "default", "--interval", "30"}, out);
+  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "default"; }, 20s)) << slurp_file(out);
+  long long link = json_number(status_json(), "id");
+  ASSERT_GT(link, 0) << status_json();
+  RunResult d = run({"/usr/sbin/bpftool", "link", "detach", "id", std::to_string(link)});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  auto detached_at = Clock::now();
+  EXPECT_EQ(wait_child(pid), 1) << slurp_file(out);
+  EXPECT_LT(Clock::now() - detached_at, 3s) << "the 30 s trigger period is not what woke it";
+  EXPECT_NE(slurp_file(out).find("was detached by another process"), std::string::npos)
+      << slurp_file(out);
+  EXPECT_EQ(read_status()["policy"], "none");
+}
+
+}  // namespace
+}  // namespace structops::test
