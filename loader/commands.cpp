@@ -349,7 +349,7 @@ Result<Outcome> restore_policy(const Context& ctx) {
     return std::move(wanted).error();
   if (auto r = wanted->set_knobs(config->sets); !r)
     return std::move(r).error();
-  if (module_loaded() && status_policy() == wanted->name()) {
+  if (module_loaded() && status_policy_name() == wanted->name()) {
     StatusReport now = gather_status(ctx);
     if (now.pin_state == "active" && now.policy == wanted->name() &&
         same_vars(now.knobs, desired_knobs(*wanted))) {
