@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <system_error>
 
 #include <gtest/gtest.h>
 
@@ -52,7 +54,8 @@ TEST(ProbationRecord, WrittenReadAndRemovedOnlyByItsOwner) {
   EXPECT_TRUE(read_probation_record(path));
   remove_probation_record(path, getpid());
   EXPECT_FALSE(read_probation_record(path));
-  std::system(("rm -rf " + std::string(dir)).c_str());
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 TEST(ProbationRecord, ProcessAliveTellsTheDeadAndZombies) {
