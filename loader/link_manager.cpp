@@ -173,9 +173,9 @@ Result<NewLink> new_link(UniqueFd fd) {
   return NewLink{std::move(fd), *id};
 }
 
-// Whether a struct_ops map's value was ever written: the kernel reports an
-// unwritten (INIT) map's value as all zeros, and a written one with its
-// state (READY or later) set.
+
+}  // namespace
+
 bool struct_ops_value_written(int map_fd, uint32_t value_size) {
   std::vector<uint8_t> value(value_size);
   uint32_t zero = 0;
@@ -186,8 +186,6 @@ bool struct_ops_value_written(int map_fd, uint32_t value_size) {
       return true;
   return false;
 }
-
-}  // namespace
 
 Result<NewLink> create_link(int map_fd) {
   UniqueFd fd(bpf_link_create(map_fd, 0, BPF_STRUCT_OPS, nullptr));

@@ -55,6 +55,11 @@ struct StructOpsType {
 };
 Result<StructOpsType> struct_ops_type_of(int map_fd);
 
+// Whether a struct_ops map's value was ever written: the kernel reports an
+// unwritten (INIT) map's value as all zeros, and a written one with its
+// state (READY or later) set.
+bool struct_ops_value_written(int map_fd, uint32_t value_size);
+
 struct NewLink {
   UniqueFd fd;
   uint32_t id = 0;

@@ -31,18 +31,6 @@ PreviousPolicy stale(std::string reason) {
   return p;
 }
 
-// The kernel reports an unwritten struct_ops map's value as zeros.
-bool value_written(int map_fd, uint32_t value_size) {
-  std::vector<uint8_t> value(value_size);
-  uint32_t zero = 0;
-  if (bpf_map_lookup_elem(map_fd, &zero, value.data()))
-    return false;
-  for (uint8_t b : value)
-    if (b)
-      return true;
-  return false;
-}
-
 }  // namespace
 
 Result<PreviousPolicy> open_previous(const std::string& path, const StructOpsType& want) {
@@ -71,7 +59,7 @@ Result<PreviousPolicy> open_previous(const std::string& path, const StructOpsTyp
     return stale(map + " is of another struct_ops type");
   if (!(info.map_flags & BPF_F_LINK))
     return stale(map + " was not created for a link (BPF_F_LINK)");
-  if (!value_written(fd.get(), info.value_size))
+  if (!struct_ops_value_written(fd.get(), info.value_size))
     return stale(map + " has no value: it was never made ready");
   PreviousPolicy p;
   p.state = PreviousState::ready;
