@@ -173,7 +173,6 @@ Result<NewLink> new_link(UniqueFd fd) {
   return NewLink{std::move(fd), *id};
 }
 
-
 }  // namespace
 
 bool struct_ops_value_written(int map_fd, uint32_t value_size) {
