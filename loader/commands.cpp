@@ -464,7 +464,7 @@ StatusReport gather_status(const Context& ctx) {
     StructOpsType want;
     if (kernel)
       want = {kernel->btf_id, kernel->ops.value_type_id};
-    auto prev = open_previous(previous_pin_path(ctx.pin_path), want);
+    auto prev = open_effective_previous(ctx.pin_path, want, r.map_id);
     if (!prev) {
       r.notes.push_back(prev.error().message);
     } else {

@@ -37,6 +37,23 @@ struct PreviousPolicy {
 // check.
 Result<PreviousPolicy> open_previous(const std::string& path, const StructOpsType& want);
 
+// The previous policy as the last committed swap left it.  A swap pins
+// the map it replaces at previous_next before its link update and renames
+// it over previous after: a loader killed in between leaves previous_next
+// holding the real previous (it differs from the attached map) or, killed
+// before the update, a stale intent (it is the attached map).  So:
+// previous_next when it is ready and not attached_map_id, else previous.
+// Read-only; settle_previous() tidies the pins up.
+Result<PreviousPolicy> open_effective_previous(const std::string& link_pin_path,
+                                               const StructOpsType& want,
+                                               uint32_t attached_map_id);
+
+// Under the pin lock: promotes a previous_next left by a killed loader, or
+// removes it if it is the attached map; removes a previous that is the
+// attached map (rolling back to itself is no rollback).  Nothing attached
+// through the pin: nothing to do.
+Result<void> settle_previous(const std::string& link_pin_path);
+
 // Makes map_fd the previous policy: pinned under the temporary name, then
 // renamed over the old previous, so a loader killed at any point leaves
 // the old previous, the new one, or (only if bpffs cannot rename) none.
@@ -45,11 +62,12 @@ Result<void> pin_previous(int map_fd, const std::string& link_pin_path);
 // Removes the previous policy's pins (both names); absent is fine.
 Result<void> remove_previous(const std::string& link_pin_path);
 
-// The commit of a swap or rollback, under the pin lock: the
-// compare-and-swap link update from old_map_fd to new_map_fd (a lost race
-// is a `busy` error and changes nothing), then old_map_fd becomes the
-// previous policy.  Failing to keep the previous does not undo the swap:
-// it is reported in note.
+// The commit of a swap or rollback, under the pin lock: the pins settled,
+// old_map_fd pinned at previous_next (the intent), the compare-and-swap
+// link update from old_map_fd to new_map_fd (a lost race is a `busy`
+// error and changes nothing but removing the intent), then previous_next
+// renamed over previous.  Failing to keep the previous does not undo the
+// swap: it is reported in note.
 struct Committed {
   std::chrono::nanoseconds elapsed{0};  // the link update alone
   std::string note;

@@ -24,7 +24,7 @@ Result<Outcome> rollback_policy(const Context& ctx) {
   // module): the previous one must be of the same.
   const StructOpsType want{pin->map_btf_id, pin->map_value_type_id};
   const std::string prev_path = previous_pin_path(ctx.pin_path);
-  auto prev = open_previous(prev_path, want);
+  auto prev = open_effective_previous(ctx.pin_path, want, pin->map_id);
   if (!prev)
     return std::move(prev).error();
   if (prev->state == PreviousState::absent)
@@ -36,8 +36,13 @@ Result<Outcome> rollback_policy(const Context& ctx) {
     return make_error(ErrorKind::unavailable, "discarded the previous policy at " + prev_path +
                                                   ": " + prev->stale_reason + "; nothing changed");
   }
-  if (prev->map_id == pin->map_id)  // a rollback between its update and its re-pin
+  if (prev->map_id == pin->map_id) {
+    // Another loader committed between our two reads, or one was killed
+    // before this version kept its intent at previous_next: settled under
+    // the lock, so that the retry finds a consistent pair.
+    (void)settle_previous(ctx.pin_path);
     return make_error(ErrorKind::busy, "another loader is rolling back at the same time; retry");
+  }
 
   const std::string from = status_policy_name();
   auto committed = swap_keeping_previous(pin->link_fd.get(), prev->map_fd.get(),

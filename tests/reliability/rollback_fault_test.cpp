@@ -6,6 +6,7 @@
 // hang or print megabytes.
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kPinPath = "/sys/fs/bpf/structops/link";
 constexpr const char* kPrevious = "/sys/fs/bpf/structops/previous";
+constexpr const char* kPreviousNext = "/sys/fs/bpf/structops/previous_next";
 
 bool exists(const char* path) {
   struct stat st;
@@ -82,7 +84,7 @@ class RollbackFaultTest : public ReliabilityTest {
   static void detach_expect_baseline_and_rmmod(const BpfCounts& baseline) {
     RunResult d = loader({"--detach"});
     if (d.exit_code != 0) violation("--detach exited " + std::to_string(d.exit_code) + ": " + d.err);
-    if (exists(kPrevious) || exists("/sys/fs/bpf/structops/previous_next"))
+    if (exists(kPrevious) || exists(kPreviousNext))
       violation("--detach left the previous policy pinned");
     BpfCounts now;
     if (!wait_for_counts(baseline, 10s, &now))
@@ -208,23 +210,15 @@ TEST_F(RollbackFaultTest, RollbackRacingASwapOneWinsTheOtherExits75) {
 }
 
 TEST_F(RollbackFaultTest, KillNineAtEveryStepOfARollbackLeavesExactlyOnePolicy) {
-  // Known defect, found by this test in CI (session 3): a loader killed
-  // between the rollback's link update and its re-pin of the replaced map
-  // leaves the previous pin on the map now attached, and every later
-  // --rollback then answers "retry" until the next --policy.  The attached
-  // policy itself is never lost.  Fix: pin the replaced map at
-  // previous_next before the update and promote it afterwards (and on
-  // recovery).  Skipped, not passed, until then: STRUCTOPS_KNOWN_DEFECTS=1
-  // runs it anyway.
-  if (!getenv("STRUCTOPS_KNOWN_DEFECTS"))
-    GTEST_SKIP() << "known defect: kill -9 between a rollback's link update and its re-pin "
-                    "leaves previous == attached (see the comment; STRUCTOPS_KNOWN_DEFECTS=1 "
-                    "runs it)";
+  // Found a real defect once (session 3): a loader killed between the
+  // link update and the re-pin left previous on the attached map, and
+  // every later --rollback answered "retry".  The replaced map is now
+  // pinned at previous_next before the update (loader/previous.hpp).
   const BpfCounts baseline = settled_bpf_counts();
   std::mt19937 rng(seed());
   two_policies();
-  int killed = 0, finished = 0, killed_after_commit = 0;
-  const int rounds = sizes().kill_rounds * 3;
+  int killed = 0, finished = 0, killed_after_commit = 0, in_commit = 0;
+  const int rounds = sizes().kill_rounds * 4;
   // Kill points spread over a whole rollback, exec included, as long as
   // one takes on this machine now (milliseconds on hardware, a large part
   // of a second under a busy emulator).
@@ -239,9 +233,29 @@ TEST_F(RollbackFaultTest, KillNineAtEveryStepOfARollbackLeavesExactlyOnePolicy) 
   std::sort(took_us.begin(), took_us.end());
   std::uniform_int_distribution<int> delay_us(0, static_cast<int>(took_us[1] * 1.2));
   for (int round = 0; round < rounds; round++) {
+    if (exists(kPreviousNext)) {
+      // A kill's leftover: the next rollback must use it and tidy it up.
+      RunResult r = loader({"--rollback"});
+      if (r.exit_code != 0)
+        violation("--rollback after a kill exited " + std::to_string(r.exit_code) + ": " + r.err);
+      figures().rollbacks_done++;
+      if (exists(kPreviousNext)) violation("--rollback left previous_next pinned");
+      check_pair_state("default", "saturate");
+    }
     const std::string before = read_status()["policy"];
     int pid = spawn({loader_path(), "--rollback"}, "/tmp/rb-killed.out");
-    std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
+    if (round % 2) {
+      // Aimed at the commit: killed as soon as its intent (previous_next)
+      // is pinned, so between the link update and the rename as often as
+      // the scheduler allows; random delays alone rarely land there.
+      siginfo_t info = {};
+      while (!exists(kPreviousNext) &&
+             (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0))
+        std::this_thread::yield();
+      in_commit += exists(kPreviousNext);
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
+    }
     ::kill(pid, SIGKILL);
     int rc = wait_child(pid);
     figures().faults_injected++;
@@ -266,10 +280,12 @@ TEST_F(RollbackFaultTest, KillNineAtEveryStepOfARollbackLeavesExactlyOnePolicy) 
       attach(now == "default" ? "saturate" : "default");
     }
   }
-  std::printf("[ figures  ] kill -9 during --rollback: %d rounds over 0-%.0f ms, %d killed (%d of "
-              "them after the commit), %d finished\n",
-              rounds, took_us[1] * 1.2 / 1000, killed, killed_after_commit, finished);
+  std::printf("[ figures  ] kill -9 during --rollback: %d rounds (half at random over 0-%.0f ms, "
+              "half at the intent pin), %d killed (%d of them after the link update), %d with "
+              "the intent pinned, %d finished\n",
+              rounds, took_us[1] * 1.2 / 1000, killed, killed_after_commit, in_commit, finished);
   EXPECT_GT(killed, 0);
+  EXPECT_GT(in_commit, 0) << "no kill landed inside the commit";
   detach_expect_baseline_and_rmmod(baseline);
 }
 
