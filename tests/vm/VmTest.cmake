@@ -81,8 +81,8 @@ endfunction()
 # which builds this project natively in the root at the same paths as here
 # (scripts/build-in-root), so $<TARGET_FILE:...> and ${CMAKE_BINARY_DIR}
 # paths name the root's own build of the same file inside the guest; it
-# also builds and installs the package there (DKMS).  The module targets
-# (kmod_target) of a root kernel are empty here: the root's build makes it.
+# also builds and installs the package there (DKMS).  A root kernel's
+# module is built by the root's build only.
 set(STRUCTOPS_TEST_ROOTS "" CACHE STRING
   "Debian suites (e.g. trixie;sid) whose roots' kernels the VM tests also boot")
 set_property(GLOBAL PROPERTY STRUCTOPS_SCRIPTS "${CMAKE_CURRENT_LIST_DIR}/../../scripts")
@@ -110,8 +110,6 @@ macro(structops_add_test_roots)
     foreach(_kver IN LISTS _kernels)
       set_property(GLOBAL PROPERTY STRUCTOPS_ROOT_OF_${_kver} ${_root})
       set_property(GLOBAL PROPERTY STRUCTOPS_SUITE_OF_${_kver} ${_suite})
-      kmod_target(_kmod ${_kver})
-      add_custom_target(${_kmod})
       list(APPEND STRUCTOPS_TEST_KERNELS ${_kver})
     endforeach()
   endforeach()
