@@ -89,8 +89,11 @@ Result<void> pin_link(int link_fd, const std::string& pin_path);
 // is a `busy` error.
 Result<std::chrono::nanoseconds> swap_link(int link_fd, int new_map_fd, int old_map_fd);
 
-// BPF_LINK_DETACH (the module's unreg() runs now, not when the last fd
-// goes), then the pin is removed.
+// BPF_LINK_DETACH: the module's unreg() runs now, not when the last fd
+// goes.  The pin is not touched: remove it first (remove_pin), because once
+// the link is detached another loader may pin a new link at the same path,
+// and removing the pin after that would remove the new one (detach_policy()
+// in commands.cpp unpins, then detaches).
 Result<void> detach_link(int link_fd);
 Result<void> remove_pin(const std::string& pin_path);
 

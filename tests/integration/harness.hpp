@@ -60,7 +60,8 @@ std::vector<std::string> every_pair_walk();
 // Count BPF objects of one kind ("prog", "map" or "link") through bpftool.
 int bpf_object_count(const std::string& kind);
 
-// Whether a string appears in the kernel log since the test began.
+// The whole kernel log (dmesg) as it is now; callers look only at what
+// follows a line they noted (see module_test.cpp).
 std::string kernel_log();
 
 }  // namespace structops::test

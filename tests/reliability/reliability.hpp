@@ -60,8 +60,6 @@ const PolicyAnswers* find_policy(const std::string& name);
 // of payload "Hello" answered wholly by one shipped policy; else why not.
 bool hello_record_consistent(const Status& s, std::string* why);
 
-// Walks every ordered pair of shipped policies exactly once; first == last.
-
 // An open /proc/bpf_testmod_trigger: many writes without reopening.
 class TriggerFile {
  public:
