@@ -297,25 +297,6 @@ Result<Outcome> detach_policy(const Context& ctx) {
   return out;
 }
 
-// The knob values the object will load with (.rodata after set_knobs),
-// decoded as --status decodes an attached policy's.
-static std::vector<StatVar> desired_knobs(const PolicyObject& policy) {
-  const btf* b = bpf_object__btf(policy.object());
-  bpf_map* map;
-  bpf_object__for_each_map(map, policy.object()) {
-    const std::string name = bpf_map__name(map);
-    if (!b || !bpf_map__is_internal(map) || name.size() < 7 ||
-        name.compare(name.size() - 7, 7, ".rodata") != 0)
-      continue;
-    size_t size = 0;
-    const void* data = bpf_map__initial_value(map, &size);
-    int sec = btf__find_by_name_kind(b, ".rodata", BTF_KIND_DATASEC);
-    if (data && sec > 0)
-      return decode_datasec(b, sec, data, size);
-  }
-  return {};
-}
-
 static bool same_vars(const std::vector<StatVar>& a, const std::vector<StatVar>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
     return x.name == y.name && x.values == y.values;
@@ -352,7 +333,7 @@ Result<Outcome> restore_policy(const Context& ctx) {
   if (module_loaded() && status_policy_name() == wanted->name()) {
     StatusReport now = gather_status(ctx);
     if (now.pin_state == "active" && now.policy == wanted->name() &&
-        same_vars(now.knobs, desired_knobs(*wanted))) {
+        same_vars(now.knobs, wanted->knob_values())) {
       out.message = "'" + wanted->name() + "' is attached already as " + ctx.config_path +
                     " says; nothing to do";
       return out;
