@@ -14,8 +14,8 @@
 #include "policy_lookup.hpp"
 #include "policy_stats.hpp"
 #include "previous.hpp"
-#include "probation_record.hpp"
 #include "privileges.hpp"
+#include "probation_record.hpp"
 
 namespace structops {
 namespace fs = std::filesystem;
@@ -47,7 +47,8 @@ Error value_rejected(int err, const std::string& policy_name) {
     return errno_error(ErrorKind::invalid_policy, err,
                        "bpf_testmod rejected policy '" + policy_name +
                            "' (its name must be printable and under " +
-                           std::to_string(BPF_TESTMOD_NAME_LEN) + " bytes, and it must "
+                           std::to_string(BPF_TESTMOD_NAME_LEN) +
+                           " bytes, and it must "
                            "implement at least one callback; see dmesg)");
   return errno_error(err, "cannot set policy '" + policy_name + "''s struct_ops value");
 }
@@ -59,15 +60,15 @@ struct LoadedPolicy {
   PinnedLink pin;  // with snapshot_pin, not yet checked for its type
 };
 
-Result<LoadedPolicy> load_policy(const Context& ctx, const std::string& value,
-                                 const std::vector<std::string>& sets, bool snapshot_pin) {
-  auto path = find_policy(value, ctx.search_dirs);
+Result<LoadedPolicy> load_policy(const Context& ctx, const std::string& name_or_path,
+                                 const std::vector<std::string>& knob_settings, bool snapshot_pin) {
+  auto path = find_policy(name_or_path, ctx.search_dirs);
   if (!path)
     return std::move(path).error();
   auto policy = PolicyObject::open(*path);
   if (!policy)
     return std::move(policy).error();
-  if (auto r = policy->set_knobs(sets); !r)
+  if (auto r = policy->set_knobs(knob_settings); !r)
     return std::move(r).error();
   if (auto r = ensure_module_loaded(); !r)
     return std::move(r).error();
@@ -113,9 +114,10 @@ Result<void> make_ready(const PolicyObject& policy, const ModuleBtf& kernel) {
 
 }  // namespace
 
-Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& value,
-                                      const std::vector<std::string>& sets, bool snapshot_pin) {
-  auto loaded = load_policy(ctx, value, sets, snapshot_pin);
+Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& name_or_path,
+                                      const std::vector<std::string>& knob_settings,
+                                      bool snapshot_pin) {
+  auto loaded = load_policy(ctx, name_or_path, knob_settings, snapshot_pin);
   if (!loaded)
     return std::move(loaded).error();
   auto kernel = load_module_btf();
@@ -136,11 +138,11 @@ UniqueFd dup_fd(int fd) {
 
 }  // namespace
 
-Result<Attached> attach_or_swap(const Context& ctx, const std::string& value,
-                                const std::vector<std::string>& sets) {
+Result<Attached> attach_or_swap(const Context& ctx, const std::string& name_or_path,
+                                const std::vector<std::string>& knob_settings) {
   if (auto r = require_bpf_privileges("attaching a policy"); !r)
     return std::move(r).error();
-  auto loaded = load_policy(ctx, value, sets, /*snapshot_pin=*/true);
+  auto loaded = load_policy(ctx, name_or_path, knob_settings, /*snapshot_pin=*/true);
   if (!loaded)
     return std::move(loaded).error();
   const PolicyObject& policy = loaded->policy;
@@ -164,8 +166,8 @@ Result<Attached> attach_or_swap(const Context& ctx, const std::string& value,
       return std::move(r).error();
     a.old_name = policy_name_of_map(pin->map_fd.get(), kernel->ops);
     // The replaced map stays READY, pinned as the previous policy.
-    auto committed = swap_keeping_previous(pin->link_fd.get(), policy.map_fd(),
-                                           pin->map_fd.get(), ctx.pin_path);
+    auto committed =
+        swap_keeping_previous(pin->link_fd.get(), policy.map_fd(), pin->map_fd.get(), ctx.pin_path);
     if (!committed)
       return std::move(committed).error();
     if (!committed->note.empty())
@@ -180,8 +182,7 @@ Result<Attached> attach_or_swap(const Context& ctx, const std::string& value,
     return a;
   }
   if (pin->state == PinState::stale)
-    a.outcome.notes.push_back("replacing the stale pin " + ctx.pin_path + ": " +
-                              pin->stale_reason);
+    a.outcome.notes.push_back("replacing the stale pin " + ctx.pin_path + ": " + pin->stale_reason);
 
   // The first attach writes the value libbpf built while loading (it found
   // the module's type for that) and creates the link: parsing the kernel's
@@ -213,19 +214,19 @@ Result<Attached> attach_or_swap(const Context& ctx, const std::string& value,
   return a;
 }
 
-Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
-                              const std::vector<std::string>& sets) {
-  auto a = attach_or_swap(ctx, value, sets);
+Result<Outcome> attach_policy(const Context& ctx, const std::string& name_or_path,
+                              const std::vector<std::string>& knob_settings) {
+  auto a = attach_or_swap(ctx, name_or_path, knob_settings);
   if (!a)
     return std::move(a).error();
   return std::move(a->outcome);
 }
 
-Result<Outcome> verify_policy(const Context& ctx, const std::string& value,
-                              const std::vector<std::string>& sets) {
+Result<Outcome> verify_policy(const Context& ctx, const std::string& name_or_path,
+                              const std::vector<std::string>& knob_settings) {
   if (auto r = require_bpf_privileges("verifying a policy"); !r)
     return std::move(r).error();
-  auto prepared = prepare_policy(ctx, value, sets);
+  auto prepared = prepare_policy(ctx, name_or_path, knob_settings);
   if (!prepared)
     return std::move(prepared).error();
   const PolicyObject& policy = prepared->policy;
@@ -342,12 +343,13 @@ Result<Outcome> restore_policy(const Context& ctx) {
   return attach_policy(ctx, *config->policy, config->sets);
 }
 
-Result<Outcome> save_policy(const Context& ctx, const std::string& value,
-                            const std::vector<std::string>& sets) {
+Result<Outcome> save_policy(const Context& ctx, const std::string& name_or_path,
+                            const std::vector<std::string>& knob_settings) {
   Config c;
   // A path is saved absolute: boot does not run in today's directory.
-  c.policy = is_policy_path(value) ? fs::absolute(value).lexically_normal().string() : value;
-  c.sets = sets;
+  c.policy = is_policy_path(name_or_path) ? fs::absolute(name_or_path).lexically_normal().string()
+                                          : name_or_path;
+  c.sets = knob_settings;
   if (auto r = save_config(ctx.config_path, c); !r)
     return std::move(r).error();
   Outcome out;
