@@ -15,7 +15,7 @@
 #include "policy_stats.hpp"
 #include "previous.hpp"
 #include "privileges.hpp"
-#include "probation_record.hpp"
+#include "status.hpp"
 
 namespace structops {
 namespace fs = std::filesystem;
@@ -28,16 +28,6 @@ Result<int> program_fd(const bpf_program* prog) {
                                                      bpf_program__name(prog) +
                                                      "' fills a callback but was not loaded");
   return fd;
-}
-
-// The policy name held by a struct_ops map, as the kernel reports it.
-std::string policy_name_of_map(int map_fd, const KernelOps& ops) {
-  std::vector<uint8_t> value(ops.value_size);
-  uint32_t zero = 0;
-  if (bpf_map_lookup_elem(map_fd, &zero, value.data()))
-    return "(unknown)";
-  std::string name = ops_name_in_value(ops, value);
-  return name.empty() ? "(unnamed)" : name;
 }
 
 // The kernel's refusal of a policy's struct_ops value: the module's
@@ -383,111 +373,6 @@ Result<Outcome> list_policies(const Context& ctx) {
   }
   out.message.pop_back();  // the CLI adds the last newline
   return out;
-}
-
-StatusReport gather_status(const Context& ctx) {
-  StatusReport r;
-  r.pin_path = ctx.pin_path;
-  r.config_path = ctx.config_path;
-  r.module_loaded = module_loaded();
-  if (r.module_loaded) {
-    auto fields = read_status();
-    if (fields) {
-      auto p = status_value(*fields, "policy");
-      if (p && *p != "none")
-        r.policy = *p;
-      r.counters = std::move(fields).value();
-    } else {
-      r.notes.push_back(fields.error().message);
-    }
-  }
-  auto config = read_config(ctx.config_path);
-  if (config)
-    r.configured_policy = config->policy;
-  else if (config.error().code != ENOENT)
-    r.notes.push_back(config.error().message);
-
-  r.probation = read_probation_record(ctx.probation_path);
-  r.probation_running = r.probation && process_alive(r.probation->pid);
-
-  Privileges priv = current_privileges();
-  if (!priv.bpf || !priv.sys_admin) {
-    r.notes.push_back(
-        "the link, its programs and the policy's statistics need root (CAP_BPF and "
-        "CAP_SYS_ADMIN); shown: the module's status file only");
-    return r;
-  }
-
-  std::optional<ModuleBtf> kernel;
-  if (r.module_loaded) {
-    auto k = load_module_btf();
-    if (k)
-      kernel = std::move(k).value();
-    else
-      r.notes.push_back(k.error().message);
-  }
-  auto pin = open_pinned_link(ctx.pin_path, kernel ? kernel->btf_id : 0,
-                              kernel ? kernel->ops.value_type_id : 0);
-  UniqueFd map_fd;
-  if (!pin) {
-    r.notes.push_back(pin.error().message);
-  } else {
-    r.pin_state = pin->state == PinState::active  ? "active"
-                  : pin->state == PinState::stale ? "stale"
-                                                  : "absent";
-    r.stale_reason = pin->stale_reason;
-    if (pin->state == PinState::active) {
-      r.link_id = pin->link_id;
-      r.map_id = pin->map_id;
-      r.pinned = true;
-      map_fd = std::move(pin->map_fd);
-    }
-  }
-  {
-    StructOpsType want;
-    if (kernel)
-      want = {kernel->btf_id, kernel->ops.value_type_id};
-    auto prev = open_effective_previous(ctx.pin_path, want, r.map_id);
-    if (!prev) {
-      r.notes.push_back(prev.error().message);
-    } else {
-      r.previous_state = prev->state == PreviousState::ready   ? "ready"
-                         : prev->state == PreviousState::stale ? "stale"
-                                                               : "absent";
-      r.previous_reason = prev->stale_reason;
-      r.previous_map_id = prev->map_id;
-      if (prev->state == PreviousState::ready)
-        r.previous_name =
-            kernel ? policy_name_of_map(prev->map_fd.get(), kernel->ops) : "(unknown)";
-    }
-  }
-  if (!r.link_id && kernel) {
-    auto found = find_attached_link(kernel->btf_id, kernel->ops.value_type_id);
-    if (!found) {
-      r.notes.push_back(found.error().message);
-    } else if (*found) {
-      r.link_id = (*found)->link_id;
-      r.map_id = (*found)->map_id;
-      map_fd.reset(bpf_map_get_fd_by_id(r.map_id));
-    }
-  }
-  if (map_fd && kernel) {
-    std::vector<uint8_t> value(kernel->ops.value_size);
-    uint32_t zero = 0;
-    if (bpf_map_lookup_elem(map_fd.get(), &zero, value.data()) == 0) {
-      r.prog_ids = prog_ids_in_value(kernel->ops, value);
-      auto vars = read_policy_vars(r.prog_ids);
-      if (vars) {
-        r.statistics = std::move(vars->statistics);
-        r.knobs = std::move(vars->knobs);
-      } else {
-        r.notes.push_back("policy statistics: " + vars.error().message);
-      }
-    } else {
-      r.notes.push_back(errno_error(errno, "cannot read map " + std::to_string(r.map_id)).message);
-    }
-  }
-  return r;
 }
 
 }  // namespace structops

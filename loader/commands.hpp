@@ -6,22 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "context.hpp"
 #include "error.hpp"
 #include "link_manager.hpp"
 #include "module_btf.hpp"
 #include "policy_object.hpp"
-#include "status.hpp"
 #include "unique_fd.hpp"
 
 namespace structops {
-
-struct Context {
-  std::vector<std::string> search_dirs;  // policy lookup, in order
-  std::string pin_path;
-  std::string config_path;
-  std::string probation_path;  // the running probation's record (probation_record.hpp)
-  bool verbose = false;
-};
 
 // The commands that take a policy take it as name_or_path (a name looked
 // up in Context::search_dirs, or a path to a .bpf.o) and knob_settings
@@ -72,6 +64,5 @@ Result<Outcome> restore_policy(const Context& ctx);
 Result<Outcome> save_policy(const Context& ctx, const std::string& name_or_path,
                             const std::vector<std::string>& knob_settings);
 Result<Outcome> list_policies(const Context& ctx);
-StatusReport gather_status(const Context& ctx);
 
 }  // namespace structops

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "error.hpp"
+#include "struct_ops_value.hpp"
 #include "unique_fd.hpp"
 
 namespace structops {
@@ -99,18 +100,19 @@ Result<void> remove_pin(const std::string& pin_path);
 
 Result<uint32_t> link_id_of(int link_fd);
 
+// The policy name a struct_ops map's value holds (laid out by ops),
+// "(unnamed)" when empty, "(unknown)" when the map cannot be read.
+std::string policy_name_of_map(int map_fd, const KernelOps& ops);
+
 // "map", "program" or "link": what kind of BPF object fd is, as its
 // anonymous inode's name says (the way bpftool tells them apart); nullptr
 // when /proc cannot say.
 const char* bpf_fd_kind(int fd);
 
-}  // namespace structops
-
-namespace structops {
-
 struct AttachedLink {
   uint32_t link_id = 0;
   uint32_t map_id = 0;
+  UniqueFd map_fd;  // the map it holds, opened while the link was found
 };
 
 // The struct_ops link, pinned or not, that holds a map of the running
