@@ -20,7 +20,7 @@ namespace {
 // ns per call of one "bench" request; checks the module timed what we
 // asked for (expected_target is what bench_target must say).
 // mode: "" (the active policy, or none), "builtin" or "ctable".
-double bench_once(const TriggerFile& trigger, const StatusFile& status, const std::string& op,
+double bench_once(const test::TriggerFile& trigger, const StatusFile& status, const std::string& op,
                   const std::string& mode, uint32_t calls, const std::string& expected_target) {
   trigger.fire("bench " + (mode.empty() ? "" : mode + " ") + op + " " + std::to_string(calls));
   auto fields = status.read();
@@ -39,7 +39,7 @@ Dispatch measure_dispatch(const Sizes& sizes, Policies& policies) {
   // Prepared name -> the target it is reported as (the module's name for it).
   const std::pair<std::string, std::string> policy_names[] = {
       {kEmptyPolicy, "empty"}, {"default", "default"}, {"stats", "stats"}};
-  TriggerFile trigger;
+  test::TriggerFile trigger;
   StatusFile status;
   std::map<std::string, std::map<std::string, std::vector<double>>> samples;
 

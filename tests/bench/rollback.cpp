@@ -92,7 +92,7 @@ int run(int argc, char** argv) {
   const Sizes sizes = quick ? Sizes{3, 50} : Sizes{30, 1000};
   ensure_module(module);
   ::setenv("STRUCTOPS_POLICY_PATH", policy_dir.c_str(), 1);
-  QuietLog quiet;
+  test::QuietKernelLog quiet;
   StatusFile status;
   if (status.read()["policy"] != "none")
     throw BenchError("a policy is attached already; the benchmark needs the module to itself");

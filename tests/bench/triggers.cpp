@@ -26,7 +26,7 @@ double rate(int threads, double seconds) {
   std::vector<std::thread> writers;
   for (int i = 0; i < threads; i++)
     writers.emplace_back([&, i] {
-      TriggerFile trigger;
+      test::TriggerFile trigger;
       while (!go.load())
         std::this_thread::yield();
       uint64_t n = 0;
@@ -59,7 +59,7 @@ TriggerRate measure_triggers(const Sizes& sizes, Policies& policies) {
   const std::vector<std::string> configs = {"none", "default", "stats"};
   const int thread_counts[] = {1, 2};
   std::map<int, std::map<std::string, std::vector<double>>> samples;
-  QuietLog quiet;
+  test::QuietKernelLog quiet;
   for (int round = 0; round < sizes.trigger_rounds; round++) {
     for (const std::string& config : configs) {
       if (config == "none")

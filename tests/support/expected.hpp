@@ -10,23 +10,23 @@ namespace structops::test {
 
 struct PolicyAnswers {
   std::string name;
-  int test_1;          // test_1()
-  int test_2;          // test_2(10, 20)
-  int test_2_max;      // test_2(INT_MAX, 1)
-  int test_3_hello;    // test_3("Hello", 5)
-  bool fallback_2_3;   // test_2/test_3 answered by the built-in code
+  int test_1;         // test_1()
+  int test_2;         // test_2(10, 20)
+  int test_2_max;     // test_2(INT_MAX, 1)
+  int test_3_hello;   // test_3("Hello", 5)
+  bool fallback_2_3;  // test_2/test_3 answered by the built-in code
 };
 
 // GoogleTest names a failing case by its policy, not by its bytes.
-inline void PrintTo(const PolicyAnswers& p, std::ostream* os) { *os << p.name; }
+inline void PrintTo(const PolicyAnswers& p, std::ostream* os) {
+  *os << p.name;
+}
 
 // scale with its default knobs (multiplier 2, offset 0).
 inline const std::vector<PolicyAnswers>& shipped_policies() {
   static const std::vector<PolicyAnswers> policies = {
-      {"default", 42, 30, INT_MIN, 5, false},
-      {"saturate", 1, 30, INT_MAX, 5, false},
-      {"stats", 2, 30, INT_MIN, 5, false},
-      {"scale", 3, 60, INT_MAX, 10, false},
+      {"default", 42, 30, INT_MIN, 5, false}, {"saturate", 1, 30, INT_MAX, 5, false},
+      {"stats", 2, 30, INT_MIN, 5, false},    {"scale", 3, 60, INT_MAX, 10, false},
       {"partial", 4, 30, INT_MIN, 5, true},
   };
   return policies;
