@@ -8,8 +8,6 @@
 // struct_ops call), "no_policy" (call_test_N() with no ops), "empty" (a
 // policy whose callbacks return 0: the trampoline's floor), then the
 // shipped policies.
-#include <iostream>
-
 #include "module_io.hpp"
 #include "policies.hpp"
 #include "results.hpp"
@@ -43,10 +41,7 @@ Dispatch measure_dispatch(const Sizes& sizes, Policies& policies) {
   StatusFile status;
   std::map<std::string, std::map<std::string, std::vector<double>>> samples;
 
-  // Rounds interleave every target, so drift in the emulator's speed
-  // shows as spread in all of them rather than as a bias in one.
-  for (int round = 0; round < sizes.dispatch_rounds; round++) {
-    policies.detach();
+  run_rounds(policies, sizes.dispatch_rounds, "dispatch", [&](int) {
     for (const char* op : ops) {
       samples[op]["builtin"].push_back(
           bench_once(trigger, status, op, "builtin", sizes.dispatch_calls, "builtin"));
@@ -56,17 +51,12 @@ Dispatch measure_dispatch(const Sizes& sizes, Policies& policies) {
           bench_once(trigger, status, op, "", sizes.dispatch_calls, "none"));
     }
     for (const auto& [name, target] : policy_names) {
-      if (policies.current().empty())
-        policies.attach(name);
-      else
-        policies.swap(name);
+      policies.use(name);
       for (const char* op : ops)
         samples[op][target].push_back(
             bench_once(trigger, status, op, "", sizes.dispatch_calls, target));
     }
-    policies.detach();
-    std::cerr << "bench: dispatch round " << round + 1 << "/" << sizes.dispatch_rounds << "\n";
-  }
+  });
 
   Dispatch d;
   d.calls = sizes.dispatch_calls;

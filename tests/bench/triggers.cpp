@@ -3,7 +3,6 @@
 // open descriptor, kernel logging off.
 #include <atomic>
 #include <chrono>
-#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -60,20 +59,13 @@ TriggerRate measure_triggers(const Sizes& sizes, Policies& policies) {
   const int thread_counts[] = {1, 2};
   std::map<int, std::map<std::string, std::vector<double>>> samples;
   test::QuietKernelLog quiet;
-  for (int round = 0; round < sizes.trigger_rounds; round++) {
+  run_rounds(policies, sizes.trigger_rounds, "trigger", [&](int) {
     for (const std::string& config : configs) {
-      if (config == "none")
-        policies.detach();
-      else if (policies.current().empty())
-        policies.attach(config);
-      else
-        policies.swap(config);
+      policies.use(config);
       for (int threads : thread_counts)
         samples[threads][config].push_back(rate(threads, sizes.trigger_seconds));
     }
-    policies.detach();
-    std::cerr << "bench: trigger round " << round + 1 << "/" << sizes.trigger_rounds << "\n";
-  }
+  });
   TriggerRate t;
   t.seconds = sizes.trigger_seconds;
   t.rounds = sizes.trigger_rounds;
