@@ -61,9 +61,7 @@ Dispatch measure_dispatch(const Sizes& sizes, Policies& policies) {
   Dispatch d;
   d.calls = sizes.dispatch_calls;
   d.rounds = sizes.dispatch_rounds;
-  for (auto& [op, targets] : samples)
-    for (auto& [target, ns] : targets)
-      d.ns_per_call[op][target] = summarize(ns);
+  d.ns_per_call = summarize_table(samples);
   return d;
 }
 

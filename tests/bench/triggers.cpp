@@ -66,13 +66,7 @@ TriggerRate measure_triggers(const Sizes& sizes, Policies& policies) {
         samples[threads][config].push_back(rate(threads, sizes.trigger_seconds));
     }
   });
-  TriggerRate t;
-  t.seconds = sizes.trigger_seconds;
-  t.rounds = sizes.trigger_rounds;
-  for (auto& [threads, configs_] : samples)
-    for (auto& [config, rates] : configs_)
-      t.per_second[threads][config] = summarize(rates);
-  return t;
+  return TriggerRate{sizes.trigger_seconds, sizes.trigger_rounds, summarize_table(samples)};
 }
 
 }  // namespace structops::bench

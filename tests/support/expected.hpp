@@ -3,6 +3,7 @@
 
 #include <climits>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,14 @@ inline const std::vector<PolicyAnswers>& shipped_policies() {
       {"partial", 4, 30, INT_MIN, 5, true},
   };
   return policies;
+}
+
+// The shipped policy of that name; throws std::runtime_error if there is none.
+inline const PolicyAnswers& shipped_policy(const std::string& name) {
+  for (const PolicyAnswers& p : shipped_policies())
+    if (p.name == name)
+      return p;
+  throw std::runtime_error("no shipped policy " + name);
 }
 
 // The SDK example, built from the SDK header alone.
