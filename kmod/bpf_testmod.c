@@ -83,8 +83,8 @@ struct trigger_record {
 	int test_1, test_2, test_3;
 };
 
-static DEFINE_SEQLOCK(last_lock);
-static struct trigger_record last;
+static DEFINE_SEQLOCK(last_trigger_lock);
+static struct trigger_record last_trigger;
 
 /* The last in-kernel dispatch benchmark ("bench" verb). */
 struct bench_result {
@@ -95,8 +95,9 @@ struct bench_result {
 };
 
 static DEFINE_MUTEX(bench_mutex);	/* one benchmark at a time */
-static DEFINE_SPINLOCK(bench_lock);	/* guards bench: status never waits for a run */
-static struct bench_result bench;
+/* Not bench_mutex: status never waits for a benchmark run. */
+static DEFINE_SPINLOCK(last_bench_lock);
+static struct bench_result last_bench;
 
 /* The name status shows for @ops: its own, "(unnamed)", or "none". */
 static void policy_name(const struct bpf_testmod_ops *ops, char *buf)
@@ -110,9 +111,11 @@ static void policy_name(const struct bpf_testmod_ops *ops, char *buf)
 
 /*
  * Built-in behaviour: what the subsystem does without a policy.  The
- * barrier()s keep these from looking pure to the compiler, which would
- * otherwise drop the calls whose result is unused and leave the dispatch
- * benchmark ("bench builtin ...") timing an empty loop.
+ * barrier()s in builtin_test_1() and builtin_test_2() keep them from
+ * looking pure to the compiler, which would otherwise drop the calls whose
+ * result is unused and leave the dispatch benchmark ("bench builtin ...")
+ * timing an empty loop.  builtin_test_3() has none: the benchmark times
+ * test_1 and test_2 only, and every trigger uses test_3's result.
  */
 static noinline int builtin_test_1(void)
 {
@@ -381,16 +384,16 @@ static void run_trigger(const struct trigger *t)
 	 * the previous values, without a separate read that a concurrent
 	 * trigger could make stale.
 	 */
-	write_seqlock(&last_lock);
-	seq = ++last.seq;
-	strscpy(last.policy, r.policy, sizeof(last.policy));
+	write_seqlock(&last_trigger_lock);
+	seq = ++last_trigger.seq;
+	strscpy(last_trigger.policy, r.policy, sizeof(last_trigger.policy));
 	if (do_1)
-		last.test_1 = r.test_1;
+		last_trigger.test_1 = r.test_1;
 	if (do_2)
-		last.test_2 = r.test_2;
+		last_trigger.test_2 = r.test_2;
 	if (do_3)
-		last.test_3 = r.test_3;
-	write_sequnlock(&last_lock);
+		last_trigger.test_3 = r.test_3;
+	write_sequnlock(&last_trigger_lock);
 
 	called = (do_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
 		 (do_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
@@ -469,9 +472,9 @@ static int run_bench(const struct trigger *t)
 		rcu_read_unlock();
 	}
 	r.calls = t->bench_calls;
-	spin_lock(&bench_lock);
-	bench = r;
-	spin_unlock(&bench_lock);
+	spin_lock(&last_bench_lock);
+	last_bench = r;
+	spin_unlock(&last_bench_lock);
 	return 0;
 }
 
@@ -541,9 +544,9 @@ static int status_show(struct seq_file *m, void *v)
 	rcu_read_unlock();
 
 	do {
-		seq = read_seqbegin(&last_lock);
-		r = last;
-	} while (read_seqretry(&last_lock, seq));
+		seq = read_seqbegin(&last_trigger_lock);
+		r = last_trigger;
+	} while (read_seqretry(&last_trigger_lock, seq));
 	sum_stats(&st);
 
 	seq_printf(m, "policy: %s\n", policy);
@@ -559,9 +562,9 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "last_test_2: %d\n", r.test_2);
 	seq_printf(m, "last_test_3: %d\n", r.test_3);
 
-	spin_lock(&bench_lock);
-	b = bench;
-	spin_unlock(&bench_lock);
+	spin_lock(&last_bench_lock);
+	b = last_bench;
+	spin_unlock(&last_bench_lock);
 	if (b.calls) {
 		seq_printf(m, "bench_op: %s\n", b.op);
 		seq_printf(m, "bench_target: %s\n", b.target);

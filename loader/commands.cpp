@@ -14,8 +14,8 @@
 #include "policy_lookup.hpp"
 #include "policy_stats.hpp"
 #include "previous.hpp"
-#include "probation_record.hpp"
 #include "privileges.hpp"
+#include "status.hpp"
 
 namespace structops {
 namespace fs = std::filesystem;
@@ -30,16 +30,6 @@ Result<int> program_fd(const bpf_program* prog) {
   return fd;
 }
 
-// The policy name held by a struct_ops map, as the kernel reports it.
-std::string policy_name_of_map(int map_fd, const KernelOps& ops) {
-  std::vector<uint8_t> value(ops.value_size);
-  uint32_t zero = 0;
-  if (bpf_map_lookup_elem(map_fd, &zero, value.data()))
-    return "(unknown)";
-  std::string name = ops_name_in_value(ops, value);
-  return name.empty() ? "(unnamed)" : name;
-}
-
 // The kernel's refusal of a policy's struct_ops value: the module's
 // init_member() and validate() run when the value is written.
 Error value_rejected(int err, const std::string& policy_name) {
@@ -47,7 +37,8 @@ Error value_rejected(int err, const std::string& policy_name) {
     return errno_error(ErrorKind::invalid_policy, err,
                        "bpf_testmod rejected policy '" + policy_name +
                            "' (its name must be printable and under " +
-                           std::to_string(BPF_TESTMOD_NAME_LEN) + " bytes, and it must "
+                           std::to_string(BPF_TESTMOD_NAME_LEN) +
+                           " bytes, and it must "
                            "implement at least one callback; see dmesg)");
   return errno_error(err, "cannot set policy '" + policy_name + "''s struct_ops value");
 }
@@ -59,15 +50,15 @@ struct LoadedPolicy {
   PinnedLink pin;  // with snapshot_pin, not yet checked for its type
 };
 
-Result<LoadedPolicy> load_policy(const Context& ctx, const std::string& value,
-                                 const std::vector<std::string>& sets, bool snapshot_pin) {
-  auto path = find_policy(value, ctx.search_dirs);
+Result<LoadedPolicy> load_policy(const Context& ctx, const std::string& name_or_path,
+                                 const std::vector<std::string>& knob_settings, bool snapshot_pin) {
+  auto path = find_policy(name_or_path, ctx.search_dirs);
   if (!path)
     return std::move(path).error();
   auto policy = PolicyObject::open(*path);
   if (!policy)
     return std::move(policy).error();
-  if (auto r = policy->set_knobs(sets); !r)
+  if (auto r = policy->set_knobs(knob_settings); !r)
     return std::move(r).error();
   if (auto r = ensure_module_loaded(); !r)
     return std::move(r).error();
@@ -113,9 +104,10 @@ Result<void> make_ready(const PolicyObject& policy, const ModuleBtf& kernel) {
 
 }  // namespace
 
-Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& value,
-                                      const std::vector<std::string>& sets, bool snapshot_pin) {
-  auto loaded = load_policy(ctx, value, sets, snapshot_pin);
+Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& name_or_path,
+                                      const std::vector<std::string>& knob_settings,
+                                      bool snapshot_pin) {
+  auto loaded = load_policy(ctx, name_or_path, knob_settings, snapshot_pin);
   if (!loaded)
     return std::move(loaded).error();
   auto kernel = load_module_btf();
@@ -136,11 +128,11 @@ UniqueFd dup_fd(int fd) {
 
 }  // namespace
 
-Result<Attached> attach_or_swap(const Context& ctx, const std::string& value,
-                                const std::vector<std::string>& sets) {
+Result<Attached> attach_or_swap(const Context& ctx, const std::string& name_or_path,
+                                const std::vector<std::string>& knob_settings) {
   if (auto r = require_bpf_privileges("attaching a policy"); !r)
     return std::move(r).error();
-  auto loaded = load_policy(ctx, value, sets, /*snapshot_pin=*/true);
+  auto loaded = load_policy(ctx, name_or_path, knob_settings, /*snapshot_pin=*/true);
   if (!loaded)
     return std::move(loaded).error();
   const PolicyObject& policy = loaded->policy;
@@ -164,8 +156,8 @@ Result<Attached> attach_or_swap(const Context& ctx, const std::string& value,
       return std::move(r).error();
     a.old_name = policy_name_of_map(pin->map_fd.get(), kernel->ops);
     // The replaced map stays READY, pinned as the previous policy.
-    auto committed = swap_keeping_previous(pin->link_fd.get(), policy.map_fd(),
-                                           pin->map_fd.get(), ctx.pin_path);
+    auto committed =
+        swap_keeping_previous(pin->link_fd.get(), policy.map_fd(), pin->map_fd.get(), ctx.pin_path);
     if (!committed)
       return std::move(committed).error();
     if (!committed->note.empty())
@@ -180,8 +172,7 @@ Result<Attached> attach_or_swap(const Context& ctx, const std::string& value,
     return a;
   }
   if (pin->state == PinState::stale)
-    a.outcome.notes.push_back("replacing the stale pin " + ctx.pin_path + ": " +
-                              pin->stale_reason);
+    a.outcome.notes.push_back("replacing the stale pin " + ctx.pin_path + ": " + pin->stale_reason);
 
   // The first attach writes the value libbpf built while loading (it found
   // the module's type for that) and creates the link: parsing the kernel's
@@ -213,19 +204,19 @@ Result<Attached> attach_or_swap(const Context& ctx, const std::string& value,
   return a;
 }
 
-Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
-                              const std::vector<std::string>& sets) {
-  auto a = attach_or_swap(ctx, value, sets);
+Result<Outcome> attach_policy(const Context& ctx, const std::string& name_or_path,
+                              const std::vector<std::string>& knob_settings) {
+  auto a = attach_or_swap(ctx, name_or_path, knob_settings);
   if (!a)
     return std::move(a).error();
   return std::move(a->outcome);
 }
 
-Result<Outcome> verify_policy(const Context& ctx, const std::string& value,
-                              const std::vector<std::string>& sets) {
+Result<Outcome> verify_policy(const Context& ctx, const std::string& name_or_path,
+                              const std::vector<std::string>& knob_settings) {
   if (auto r = require_bpf_privileges("verifying a policy"); !r)
     return std::move(r).error();
-  auto prepared = prepare_policy(ctx, value, sets);
+  auto prepared = prepare_policy(ctx, name_or_path, knob_settings);
   if (!prepared)
     return std::move(prepared).error();
   const PolicyObject& policy = prepared->policy;
@@ -297,25 +288,6 @@ Result<Outcome> detach_policy(const Context& ctx) {
   return out;
 }
 
-// The knob values the object will load with (.rodata after set_knobs),
-// decoded as --status decodes an attached policy's.
-static std::vector<StatVar> desired_knobs(const PolicyObject& policy) {
-  const btf* b = bpf_object__btf(policy.object());
-  bpf_map* map;
-  bpf_object__for_each_map(map, policy.object()) {
-    const std::string name = bpf_map__name(map);
-    if (!b || !bpf_map__is_internal(map) || name.size() < 7 ||
-        name.compare(name.size() - 7, 7, ".rodata") != 0)
-      continue;
-    size_t size = 0;
-    const void* data = bpf_map__initial_value(map, &size);
-    int sec = btf__find_by_name_kind(b, ".rodata", BTF_KIND_DATASEC);
-    if (data && sec > 0)
-      return decode_datasec(b, sec, data, size);
-  }
-  return {};
-}
-
 static bool same_vars(const std::vector<StatVar>& a, const std::vector<StatVar>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
     return x.name == y.name && x.values == y.values;
@@ -352,7 +324,7 @@ Result<Outcome> restore_policy(const Context& ctx) {
   if (module_loaded() && status_policy_name() == wanted->name()) {
     StatusReport now = gather_status(ctx);
     if (now.pin_state == "active" && now.policy == wanted->name() &&
-        same_vars(now.knobs, desired_knobs(*wanted))) {
+        same_vars(now.knobs, wanted->knob_values())) {
       out.message = "'" + wanted->name() + "' is attached already as " + ctx.config_path +
                     " says; nothing to do";
       return out;
@@ -361,12 +333,13 @@ Result<Outcome> restore_policy(const Context& ctx) {
   return attach_policy(ctx, *config->policy, config->sets);
 }
 
-Result<Outcome> save_policy(const Context& ctx, const std::string& value,
-                            const std::vector<std::string>& sets) {
+Result<Outcome> save_policy(const Context& ctx, const std::string& name_or_path,
+                            const std::vector<std::string>& knob_settings) {
   Config c;
   // A path is saved absolute: boot does not run in today's directory.
-  c.policy = is_policy_path(value) ? fs::absolute(value).lexically_normal().string() : value;
-  c.sets = sets;
+  c.policy = is_policy_path(name_or_path) ? fs::absolute(name_or_path).lexically_normal().string()
+                                          : name_or_path;
+  c.sets = knob_settings;
   if (auto r = save_config(ctx.config_path, c); !r)
     return std::move(r).error();
   Outcome out;
@@ -400,111 +373,6 @@ Result<Outcome> list_policies(const Context& ctx) {
   }
   out.message.pop_back();  // the CLI adds the last newline
   return out;
-}
-
-StatusReport gather_status(const Context& ctx) {
-  StatusReport r;
-  r.pin_path = ctx.pin_path;
-  r.config_path = ctx.config_path;
-  r.module_loaded = module_loaded();
-  if (r.module_loaded) {
-    auto fields = read_status();
-    if (fields) {
-      auto p = status_value(*fields, "policy");
-      if (p && *p != "none")
-        r.policy = *p;
-      r.counters = std::move(fields).value();
-    } else {
-      r.notes.push_back(fields.error().message);
-    }
-  }
-  auto config = read_config(ctx.config_path);
-  if (config)
-    r.configured_policy = config->policy;
-  else if (config.error().code != ENOENT)
-    r.notes.push_back(config.error().message);
-
-  r.probation = read_probation_record(ctx.probation_path);
-  r.probation_running = r.probation && process_alive(r.probation->pid);
-
-  Privileges priv = current_privileges();
-  if (!priv.bpf || !priv.sys_admin) {
-    r.notes.push_back(
-        "the link, its programs and the policy's statistics need root (CAP_BPF and "
-        "CAP_SYS_ADMIN); shown: the module's status file only");
-    return r;
-  }
-
-  std::optional<ModuleBtf> kernel;
-  if (r.module_loaded) {
-    auto k = load_module_btf();
-    if (k)
-      kernel = std::move(k).value();
-    else
-      r.notes.push_back(k.error().message);
-  }
-  auto pin = open_pinned_link(ctx.pin_path, kernel ? kernel->btf_id : 0,
-                              kernel ? kernel->ops.value_type_id : 0);
-  UniqueFd map_fd;
-  if (!pin) {
-    r.notes.push_back(pin.error().message);
-  } else {
-    r.pin_state = pin->state == PinState::active  ? "active"
-                  : pin->state == PinState::stale ? "stale"
-                                                  : "absent";
-    r.stale_reason = pin->stale_reason;
-    if (pin->state == PinState::active) {
-      r.link_id = pin->link_id;
-      r.map_id = pin->map_id;
-      r.pinned = true;
-      map_fd = std::move(pin->map_fd);
-    }
-  }
-  {
-    StructOpsType want;
-    if (kernel)
-      want = {kernel->btf_id, kernel->ops.value_type_id};
-    auto prev = open_effective_previous(ctx.pin_path, want, r.map_id);
-    if (!prev) {
-      r.notes.push_back(prev.error().message);
-    } else {
-      r.previous_state = prev->state == PreviousState::ready   ? "ready"
-                         : prev->state == PreviousState::stale ? "stale"
-                                                               : "absent";
-      r.previous_reason = prev->stale_reason;
-      r.previous_map_id = prev->map_id;
-      if (prev->state == PreviousState::ready)
-        r.previous_name =
-            kernel ? policy_name_of_map(prev->map_fd.get(), kernel->ops) : "(unknown)";
-    }
-  }
-  if (!r.link_id && kernel) {
-    auto found = find_attached_link(kernel->btf_id, kernel->ops.value_type_id);
-    if (!found) {
-      r.notes.push_back(found.error().message);
-    } else if (*found) {
-      r.link_id = (*found)->link_id;
-      r.map_id = (*found)->map_id;
-      map_fd.reset(bpf_map_get_fd_by_id(r.map_id));
-    }
-  }
-  if (map_fd && kernel) {
-    std::vector<uint8_t> value(kernel->ops.value_size);
-    uint32_t zero = 0;
-    if (bpf_map_lookup_elem(map_fd.get(), &zero, value.data()) == 0) {
-      r.prog_ids = prog_ids_in_value(kernel->ops, value);
-      auto vars = read_policy_vars(r.prog_ids);
-      if (vars) {
-        r.statistics = std::move(vars->statistics);
-        r.knobs = std::move(vars->knobs);
-      } else {
-        r.notes.push_back("policy statistics: " + vars.error().message);
-      }
-    } else {
-      r.notes.push_back(errno_error(errno, "cannot read map " + std::to_string(r.map_id)).message);
-    }
-  }
-  return r;
 }
 
 }  // namespace structops

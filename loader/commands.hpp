@@ -6,22 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "context.hpp"
 #include "error.hpp"
 #include "link_manager.hpp"
 #include "module_btf.hpp"
 #include "policy_object.hpp"
-#include "status.hpp"
 #include "unique_fd.hpp"
 
 namespace structops {
 
-struct Context {
-  std::vector<std::string> search_dirs;  // policy lookup, in order
-  std::string pin_path;
-  std::string config_path;
-  std::string probation_path;  // the running probation's record (probation_record.hpp)
-  bool verbose = false;
-};
+// The commands that take a policy take it as name_or_path (a name looked
+// up in Context::search_dirs, or a path to a .bpf.o) and knob_settings
+// (--set KEY=VALUE strings, applied in order).
 
 struct Outcome {
   std::vector<std::string> notes;  // side remarks, for stderr
@@ -38,8 +34,8 @@ struct PreparedPolicy {
   // loaded, the "compare" half of the compare-and-swap (else left absent).
   PinnedLink pin;
 };
-Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& value,
-                                      const std::vector<std::string>& sets,
+Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& name_or_path,
+                                      const std::vector<std::string>& knob_settings,
                                       bool snapshot_pin = false);
 
 // What an attach or swap left, for a caller that holds the policy on
@@ -54,19 +50,19 @@ struct Attached {
   UniqueFd map_fd;      // the new policy's map
   UniqueFd old_map_fd;  // swapped only: the replaced map, now the previous policy
 };
-Result<Attached> attach_or_swap(const Context& ctx, const std::string& value,
-                                const std::vector<std::string>& sets);
+Result<Attached> attach_or_swap(const Context& ctx, const std::string& name_or_path,
+                                const std::vector<std::string>& knob_settings);
 
-Result<Outcome> attach_policy(const Context& ctx, const std::string& value,
-                              const std::vector<std::string>& sets);
-Result<Outcome> verify_policy(const Context& ctx, const std::string& value,
-                              const std::vector<std::string>& sets);
+Result<Outcome> attach_policy(const Context& ctx, const std::string& name_or_path,
+                              const std::vector<std::string>& knob_settings);
+Result<Outcome> verify_policy(const Context& ctx, const std::string& name_or_path,
+                              const std::vector<std::string>& knob_settings);
 Result<Outcome> detach_policy(const Context& ctx);
 Result<Outcome> restore_policy(const Context& ctx);
-// Records value (made absolute when it is a path) and sets in the config.
-Result<Outcome> save_policy(const Context& ctx, const std::string& value,
-                            const std::vector<std::string>& sets);
+// Records the policy (made absolute when it is a path) and its knob
+// settings in the config.
+Result<Outcome> save_policy(const Context& ctx, const std::string& name_or_path,
+                            const std::vector<std::string>& knob_settings);
 Result<Outcome> list_policies(const Context& ctx);
-StatusReport gather_status(const Context& ctx);
 
 }  // namespace structops

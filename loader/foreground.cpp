@@ -80,7 +80,8 @@ void trigger_once(std::ostream& out, std::ostream& err) {
       << field(f, "last_policy") << "', trigger " << field(f, "last_seq") << "]" << std::endl;
 }
 
-// The policy and knobs the config file names; `what` for messages.
+// The policy and knobs the config file names; a usage error when it names
+// no policy.
 Result<Config> configured(const Context& ctx) {
   auto config = read_config(ctx.config_path);
   if (!config)

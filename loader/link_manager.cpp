@@ -267,10 +267,6 @@ Result<void> remove_pin(const std::string& pin_path) {
   return {};
 }
 
-}  // namespace structops
-
-namespace structops {
-
 Result<std::optional<AttachedLink>> find_attached_link(uint32_t module_btf_id,
                                                        uint32_t value_type_id) {
   uint32_t id = 0;
@@ -296,8 +292,19 @@ Result<std::optional<AttachedLink>> find_attached_link(uint32_t module_btf_id,
     if (bpf_map_get_info_by_fd(map_fd.get(), &minfo, &len))
       continue;
     if (minfo.btf_vmlinux_id == module_btf_id && minfo.btf_vmlinux_value_type_id == value_type_id)
-      return std::optional<AttachedLink>{AttachedLink{info.id, info.struct_ops.map_id}};
+      return std::optional<AttachedLink>{
+          AttachedLink{info.id, info.struct_ops.map_id, std::move(map_fd)}};
   }
+}
+
+// The policy name held by a struct_ops map, as the kernel reports it.
+std::string policy_name_of_map(int map_fd, const KernelOps& ops) {
+  std::vector<uint8_t> value(ops.value_size);
+  uint32_t zero = 0;
+  if (bpf_map_lookup_elem(map_fd, &zero, value.data()))
+    return "(unknown)";
+  std::string name = ops_name_in_value(ops, value);
+  return name.empty() ? "(unnamed)" : name;
 }
 
 }  // namespace structops

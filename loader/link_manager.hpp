@@ -11,6 +11,7 @@
 #include <string>
 
 #include "error.hpp"
+#include "struct_ops_value.hpp"
 #include "unique_fd.hpp"
 
 namespace structops {
@@ -89,25 +90,29 @@ Result<void> pin_link(int link_fd, const std::string& pin_path);
 // is a `busy` error.
 Result<std::chrono::nanoseconds> swap_link(int link_fd, int new_map_fd, int old_map_fd);
 
-// BPF_LINK_DETACH (the module's unreg() runs now, not when the last fd
-// goes), then the pin is removed.
+// BPF_LINK_DETACH: the module's unreg() runs now, not when the last fd
+// goes.  The pin is not touched: remove it first (remove_pin), because once
+// the link is detached another loader may pin a new link at the same path,
+// and removing the pin after that would remove the new one (detach_policy()
+// in commands.cpp unpins, then detaches).
 Result<void> detach_link(int link_fd);
 Result<void> remove_pin(const std::string& pin_path);
 
 Result<uint32_t> link_id_of(int link_fd);
+
+// The policy name a struct_ops map's value holds (laid out by ops),
+// "(unnamed)" when empty, "(unknown)" when the map cannot be read.
+std::string policy_name_of_map(int map_fd, const KernelOps& ops);
 
 // "map", "program" or "link": what kind of BPF object fd is, as its
 // anonymous inode's name says (the way bpftool tells them apart); nullptr
 // when /proc cannot say.
 const char* bpf_fd_kind(int fd);
 
-}  // namespace structops
-
-namespace structops {
-
 struct AttachedLink {
   uint32_t link_id = 0;
   uint32_t map_id = 0;
+  UniqueFd map_fd;  // the map it holds, opened while the link was found
 };
 
 // The struct_ops link, pinned or not, that holds a map of the running

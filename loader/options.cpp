@@ -240,7 +240,6 @@ Result<Options> parse_options(int argc, const char* const argv[],
       return usage(
           "--config applies to --restore, --foreground, --status and --policy --save only");
     o.config_path = vm["config"].as<std::string>();
-    o.config_given = true;
     if (o.config_path.empty())
       return usage("--config needs a file name");
   }

@@ -27,14 +27,13 @@ struct Options {
   std::string policy;             // --policy or --verify value
   std::vector<std::string> sets;  // --set KEY=VALUE, in order
   std::string config_path;        // --config, or the default
-  bool config_given = false;
   bool save = false;
   bool json = false;
   bool prometheus = false;  // --format=prometheus (with --status)
   bool verbose = false;
-  double interval_s = 2.0;  // --foreground trigger period; the tutorial's 2 s
-  double probation_s = 0;   // --probation window; 0: none
-  std::string check;        // --check command
+  double interval_s = 2.0;        // --foreground trigger period; the tutorial's 2 s
+  double probation_s = 0;         // --probation window; 0: none
+  std::string check;              // --check command
   double check_interval_s = 1.0;  // --check-interval
 };
 

@@ -89,9 +89,21 @@ Result<PolicyObject> PolicyObject::open(const std::string& path) {
   return p;
 }
 
-std::vector<Knob> PolicyObject::knobs() const {
+std::vector<StatVar> PolicyObject::knob_values() const {
   const btf* b = bpf_object__btf(obj_.get());
-  return b ? find_knobs(b) : std::vector<Knob>{};
+  bpf_map* map;
+  bpf_object__for_each_map(map, obj_.get()) {
+    const std::string name = bpf_map__name(map);
+    if (!b || !bpf_map__is_internal(map) || name.size() < 7 ||
+        name.compare(name.size() - 7, 7, ".rodata") != 0)
+      continue;
+    size_t size = 0;
+    const void* data = bpf_map__initial_value(map, &size);
+    int sec = btf__find_by_name_kind(b, ".rodata", BTF_KIND_DATASEC);
+    if (data && sec > 0)
+      return decode_datasec(b, sec, data, size);
+  }
+  return {};
 }
 
 Result<void> PolicyObject::set_knobs(const std::vector<std::string>& settings) {

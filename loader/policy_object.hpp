@@ -12,6 +12,7 @@
 #include "error.hpp"
 #include "knobs.hpp"
 #include "libbpf_ptr.hpp"
+#include "policy_stats.hpp"
 #include "struct_ops_value.hpp"
 
 namespace structops {
@@ -31,15 +32,15 @@ class PolicyObject {
   // The ops struct's `name` member, or the file name without .bpf.o.
   const std::string& name() const { return name_; }
 
-  std::vector<Knob> knobs() const;
   Result<void> set_knobs(const std::vector<std::string>& settings);
+  // The knob values the object will load with (.rodata after set_knobs),
+  // decoded as --status decodes an attached policy's.
+  std::vector<StatVar> knob_values() const;
 
   // Verifier rejections are invalid_policy errors carrying the verifier
   // log of the rejected program in Error::log.
   Result<void> load();
-  bool loaded() const { return loaded_; }
 
-  bpf_object* object() const { return obj_.get(); }
   bpf_map* map() const { return map_; }
   int map_fd() const { return bpf_map__fd(map_); }
   size_t program_count() const;

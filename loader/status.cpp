@@ -1,6 +1,9 @@
 #include "status.hpp"
 
+#include <bpf/bpf.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <ctime>
@@ -8,6 +11,12 @@
 
 #include <nlohmann/json.hpp>
 #include <structops/bpf_testmod.h>
+
+#include "config.hpp"
+#include "link_manager.hpp"
+#include "module_btf.hpp"
+#include "previous.hpp"
+#include "privileges.hpp"
 
 namespace structops {
 namespace {
@@ -132,8 +141,8 @@ std::string format_status_text(const StatusReport& r) {
       line("probation:", "'" + p.policy + "' until " + utc_time(p.deadline) + " (pid " +
                              std::to_string(p.pid) + ")");
     else
-      line("probation:", "interrupted: pid " + std::to_string(p.pid) +
-                             " is gone (killed?); '" + p.policy +
+      line("probation:", "interrupted: pid " + std::to_string(p.pid) + " is gone (killed?); '" +
+                             p.policy +
                              "' stays attached; structops-load --rollback returns to the "
                              "previous policy");
   }
@@ -172,7 +181,8 @@ std::string format_status_json(const StatusReport& r) {
     for (const auto& [k, v] : *r.counters)
       counters[k] = json_value(v);
   }
-  out["module"] = {{"name", BPF_TESTMOD_MODULE_NAME}, {"loaded", r.module_loaded}, {"counters", counters}};
+  out["module"] = {
+      {"name", BPF_TESTMOD_MODULE_NAME}, {"loaded", r.module_loaded}, {"counters", counters}};
   out["policy"] = r.policy.empty() ? json(nullptr) : json(r.policy);
   out["link"] = nullptr;
   if (r.link_id)
@@ -200,6 +210,133 @@ std::string format_status_json(const StatusReport& r) {
                    {"policy", r.configured_policy ? json(*r.configured_policy) : json(nullptr)}};
   out["notes"] = r.notes;
   return dump(out) + "\n";
+}
+
+namespace {
+
+// What anyone may read: the module's status file, the config, the
+// probation record.
+void gather_unprivileged(const Context& ctx, StatusReport& r) {
+  r.module_loaded = module_loaded();
+  if (r.module_loaded) {
+    auto fields = read_status();
+    if (fields) {
+      auto p = status_value(*fields, "policy");
+      if (p && *p != "none")
+        r.policy = *p;
+      r.counters = std::move(fields).value();
+    } else {
+      r.notes.push_back(fields.error().message);
+    }
+  }
+  auto config = read_config(ctx.config_path);
+  if (config)
+    r.configured_policy = config->policy;
+  else if (config.error().code != ENOENT)
+    r.notes.push_back(config.error().message);
+
+  r.probation = read_probation_record(ctx.probation_path);
+  r.probation_running = r.probation && process_alive(r.probation->pid);
+}
+
+// The pinned link; the map it holds when it is active.
+UniqueFd gather_pin(const Context& ctx, const ModuleBtf* kernel, StatusReport& r) {
+  auto pin = open_pinned_link(ctx.pin_path, kernel ? kernel->btf_id : 0,
+                              kernel ? kernel->ops.value_type_id : 0);
+  if (!pin) {
+    r.notes.push_back(pin.error().message);
+    return {};
+  }
+  r.pin_state = pin->state == PinState::active  ? "active"
+                : pin->state == PinState::stale ? "stale"
+                                                : "absent";
+  r.stale_reason = pin->stale_reason;
+  if (pin->state != PinState::active)
+    return {};
+  r.link_id = pin->link_id;
+  r.map_id = pin->map_id;
+  r.pinned = true;
+  return std::move(pin->map_fd);
+}
+
+// The previous policy --rollback would go back to.
+void gather_previous(const Context& ctx, const ModuleBtf* kernel, StatusReport& r) {
+  StructOpsType want;
+  if (kernel)
+    want = {kernel->btf_id, kernel->ops.value_type_id};
+  auto prev = open_effective_previous(ctx.pin_path, want, r.map_id);
+  if (!prev) {
+    r.notes.push_back(prev.error().message);
+    return;
+  }
+  r.previous_state = prev->state == PreviousState::ready   ? "ready"
+                     : prev->state == PreviousState::stale ? "stale"
+                                                           : "absent";
+  r.previous_reason = prev->stale_reason;
+  r.previous_map_id = prev->map_id;
+  if (prev->state == PreviousState::ready)
+    r.previous_name = kernel ? policy_name_of_map(prev->map_fd.get(), kernel->ops) : "(unknown)";
+}
+
+// The attached policy's programs, and its statistics and knobs.
+void gather_policy_vars(int map_fd, const ModuleBtf& kernel, StatusReport& r) {
+  std::vector<uint8_t> value(kernel.ops.value_size);
+  uint32_t zero = 0;
+  if (bpf_map_lookup_elem(map_fd, &zero, value.data()) != 0) {
+    r.notes.push_back(errno_error(errno, "cannot read map " + std::to_string(r.map_id)).message);
+    return;
+  }
+  r.prog_ids = prog_ids_in_value(kernel.ops, value);
+  auto vars = read_policy_vars(r.prog_ids);
+  if (!vars) {
+    r.notes.push_back("policy statistics: " + vars.error().message);
+    return;
+  }
+  r.statistics = std::move(vars->statistics);
+  r.knobs = std::move(vars->knobs);
+}
+
+}  // namespace
+
+StatusReport gather_status(const Context& ctx) {
+  StatusReport r;
+  r.pin_path = ctx.pin_path;
+  r.config_path = ctx.config_path;
+  gather_unprivileged(ctx, r);
+
+  Privileges priv = current_privileges();
+  if (!priv.bpf || !priv.sys_admin) {
+    r.notes.push_back(
+        "the link, its programs and the policy's statistics need root (CAP_BPF and "
+        "CAP_SYS_ADMIN); shown: the module's status file only");
+    return r;
+  }
+
+  std::optional<ModuleBtf> kernel;
+  if (r.module_loaded) {
+    auto k = load_module_btf();
+    if (k)
+      kernel = std::move(k).value();
+    else
+      r.notes.push_back(k.error().message);
+  }
+  const ModuleBtf* type = kernel ? &*kernel : nullptr;
+  UniqueFd map_fd = gather_pin(ctx, type, r);
+  gather_previous(ctx, type, r);
+  // Not pinned: a --foreground loader's link, or another tool's.
+  if (!r.link_id && kernel) {
+    auto found = find_attached_link(kernel->btf_id, kernel->ops.value_type_id);
+    if (!found) {
+      r.notes.push_back(found.error().message);
+    } else if (*found) {
+      r.link_id = (*found)->link_id;
+      r.map_id = (*found)->map_id;
+      map_fd = std::move((*found)->map_fd);
+    }
+  }
+  if (map_fd && kernel)
+    gather_policy_vars(map_fd.get(), *kernel, r);
+  return r;
 }
 
 }  // namespace structops

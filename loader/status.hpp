@@ -1,5 +1,6 @@
-// What --status reports, and its text and JSON forms.  Gathering fills a
-// StatusReport (commands.cpp); formatting here is pure and unit-tested.
+// What --status reports: gathered from the module, the pin, the previous
+// policy, the probation record and the config (gather_status), and its
+// text and JSON forms (pure, unit-tested).
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "context.hpp"
 #include "module.hpp"
 #include "policy_stats.hpp"
 #include "probation_record.hpp"
@@ -48,6 +50,9 @@ struct StatusReport {
   // What could not be read, and why (e.g. missing privileges).
   std::vector<std::string> notes;
 };
+
+// Never fails: what cannot be read (e.g. without privileges) is a note.
+StatusReport gather_status(const Context& ctx);
 
 std::string format_status_text(const StatusReport& report);
 std::string format_status_json(const StatusReport& report);

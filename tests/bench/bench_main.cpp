@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "child.hpp"
+#include "command_line.hpp"
 #include "libbpf_log.hpp"
 #include "module_io.hpp"
 #include "policies.hpp"
@@ -22,38 +23,24 @@
 
 namespace structops::bench {
 
-Sizes full_sizes() {
+Sizes sizes_for(bool quick) {
+  // Each line: the full run's size, then the quick run's.
+  auto pick = [quick](auto full, auto small) { return quick ? small : full; };
   Sizes s;
-  s.dispatch_rounds = 7;
-  s.dispatch_calls = 1000000;
-  s.trigger_rounds = 5;
-  s.trigger_seconds = 1.0;
-  s.atomic_swaps = 1000;
-  s.atomic_triggers_per_swap = 100;
-  s.naive_swaps = 1000;
-  s.naive_triggers_per_swap = 20;
+  s.dispatch_rounds = pick(7, 2);
+  s.dispatch_calls = pick(1000000u, 100000u);
+  s.trigger_rounds = pick(5, 2);
+  s.trigger_seconds = pick(1.0, 0.2);
+  s.atomic_swaps = pick(1000, 50);
+  s.atomic_triggers_per_swap = pick(100, 20);
+  s.naive_swaps = pick(1000, 50);
+  s.naive_triggers_per_swap = pick(20, 5);
   // A loader process opens and verifies the policy every time (most of a
   // second under TCG with the trigger loop running): the 1,000
   // swaps take a quarter of an hour, the naive comparison fewer.
-  s.e2e_swaps = 1000;
-  s.e2e_naive_swaps = 100;
-  s.load_rounds = 15;
-  return s;
-}
-
-Sizes quick_sizes() {
-  Sizes s;
-  s.dispatch_rounds = 2;
-  s.dispatch_calls = 100000;
-  s.trigger_rounds = 2;
-  s.trigger_seconds = 0.2;
-  s.atomic_swaps = 50;
-  s.atomic_triggers_per_swap = 20;
-  s.naive_swaps = 50;
-  s.naive_triggers_per_swap = 5;
-  s.e2e_swaps = 3;
-  s.e2e_naive_swaps = 2;
-  s.load_rounds = 2;
+  s.e2e_swaps = pick(1000, 3);
+  s.e2e_naive_swaps = pick(100, 2);
+  s.load_rounds = pick(15, 2);
   return s;
 }
 
@@ -190,11 +177,7 @@ int run(int argc, char** argv) {
   Options opt;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc)
-        throw BenchError(a + " needs a value");
-      return argv[++i];
-    };
+    auto value = [&] { return option_value(argc, argv, &i); };
     if (a == "--quick")
       opt.quick = true;
     else if (a == "--dispatch-only")
@@ -219,7 +202,7 @@ int run(int argc, char** argv) {
     std::cerr << kUsage;
     return 64;
   }
-  const Sizes sizes = opt.quick ? quick_sizes() : full_sizes();
+  const Sizes sizes = sizes_for(opt.quick);
   install_libbpf_logger(false);
   ensure_module(opt.module);
   if (StatusFile().read()["policy"] != "none")

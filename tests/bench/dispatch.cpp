@@ -8,8 +8,6 @@
 // struct_ops call), "no_policy" (call_test_N() with no ops), "empty" (a
 // policy whose callbacks return 0: the trampoline's floor), then the
 // shipped policies.
-#include <iostream>
-
 #include "module_io.hpp"
 #include "policies.hpp"
 #include "results.hpp"
@@ -20,7 +18,7 @@ namespace {
 // ns per call of one "bench" request; checks the module timed what we
 // asked for (expected_target is what bench_target must say).
 // mode: "" (the active policy, or none), "builtin" or "ctable".
-double bench_once(const TriggerFile& trigger, const StatusFile& status, const std::string& op,
+double bench_once(const test::TriggerFile& trigger, const StatusFile& status, const std::string& op,
                   const std::string& mode, uint32_t calls, const std::string& expected_target) {
   trigger.fire("bench " + (mode.empty() ? "" : mode + " ") + op + " " + std::to_string(calls));
   auto fields = status.read();
@@ -39,14 +37,11 @@ Dispatch measure_dispatch(const Sizes& sizes, Policies& policies) {
   // Prepared name -> the target it is reported as (the module's name for it).
   const std::pair<std::string, std::string> policy_names[] = {
       {kEmptyPolicy, "empty"}, {"default", "default"}, {"stats", "stats"}};
-  TriggerFile trigger;
+  test::TriggerFile trigger;
   StatusFile status;
   std::map<std::string, std::map<std::string, std::vector<double>>> samples;
 
-  // Rounds interleave every target, so drift in the emulator's speed
-  // shows as spread in all of them rather than as a bias in one.
-  for (int round = 0; round < sizes.dispatch_rounds; round++) {
-    policies.detach();
+  run_rounds(policies, sizes.dispatch_rounds, "dispatch", [&](int) {
     for (const char* op : ops) {
       samples[op]["builtin"].push_back(
           bench_once(trigger, status, op, "builtin", sizes.dispatch_calls, "builtin"));
@@ -56,24 +51,17 @@ Dispatch measure_dispatch(const Sizes& sizes, Policies& policies) {
           bench_once(trigger, status, op, "", sizes.dispatch_calls, "none"));
     }
     for (const auto& [name, target] : policy_names) {
-      if (policies.current().empty())
-        policies.attach(name);
-      else
-        policies.swap(name);
+      policies.use(name);
       for (const char* op : ops)
         samples[op][target].push_back(
             bench_once(trigger, status, op, "", sizes.dispatch_calls, target));
     }
-    policies.detach();
-    std::cerr << "bench: dispatch round " << round + 1 << "/" << sizes.dispatch_rounds << "\n";
-  }
+  });
 
   Dispatch d;
   d.calls = sizes.dispatch_calls;
   d.rounds = sizes.dispatch_rounds;
-  for (auto& [op, targets] : samples)
-    for (auto& [target, ns] : targets)
-      d.ns_per_call[op][target] = summarize(ns);
+  d.ns_per_call = summarize_table(samples);
   return d;
 }
 

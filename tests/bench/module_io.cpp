@@ -7,15 +7,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace structops::bench {
 namespace {
 
-constexpr const char* kTrigger = "/proc/bpf_testmod_trigger";
 constexpr const char* kStatus = "/proc/bpf_testmod_status";
-constexpr const char* kLogParam = "/sys/module/bpf_testmod/parameters/log_results";
 
 std::string errno_text(const std::string& what) {
   return what + ": " + std::strerror(errno);
@@ -28,32 +24,7 @@ UniqueFd open_or_throw(const char* path, int flags) {
   return fd;
 }
 
-std::string read_file(const char* path) {
-  std::ifstream in(path);
-  if (!in)
-    throw BenchError(std::string("cannot read ") + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write_file(const char* path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  out.flush();
-  if (!out)
-    throw BenchError(std::string("cannot write ") + path);
-}
-
 }  // namespace
-
-TriggerFile::TriggerFile() : fd_(open_or_throw(kTrigger, O_WRONLY)) {}
-
-void TriggerFile::fire(const std::string& payload) const {
-  ssize_t n = ::write(fd_.get(), payload.data(), payload.size());
-  if (n != static_cast<ssize_t>(payload.size()))
-    throw BenchError(errno_text("trigger '" + payload + "' failed"));
-}
 
 StatusFile::StatusFile() : fd_(open_or_throw(kStatus, O_RDONLY)) {
   buf_.reserve(4096);
@@ -78,16 +49,8 @@ const std::string& StatusFile::read_text() const {
   return buf_;
 }
 
-std::map<std::string, std::string> StatusFile::read() const {
-  std::map<std::string, std::string> fields;
-  std::istringstream in(read_text());
-  std::string line;
-  while (std::getline(in, line)) {
-    auto colon = line.find(": ");
-    if (colon != std::string::npos)
-      fields[line.substr(0, colon)] = line.substr(colon + 2);
-  }
-  return fields;
+test::Status StatusFile::read() const {
+  return test::status_from_text(read_text());
 }
 
 int64_t StatusFile::number(const std::string& key) const {
@@ -120,18 +83,6 @@ void ensure_module(const std::string& ko_path) {
     throw BenchError(errno_text("cannot open module " + ko_path));
   if (::syscall(SYS_finit_module, fd.get(), "", 0) != 0)
     throw BenchError(errno_text("cannot load module " + ko_path));
-}
-
-QuietLog::QuietLog() : saved_(read_file(kLogParam)) {
-  write_file(kLogParam, "0");
-}
-
-QuietLog::~QuietLog() {
-  try {
-    write_file(kLogParam, saved_);
-  } catch (const BenchError&) {
-    // Nothing sensible to do in a destructor; the module is going away.
-  }
 }
 
 }  // namespace structops::bench

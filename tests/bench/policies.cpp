@@ -1,5 +1,7 @@
 #include "policies.hpp"
 
+#include <iostream>
+
 #include "link_manager.hpp"
 #include "module_io.hpp"
 #include "trigger_loop.hpp"
@@ -66,6 +68,25 @@ void Policies::detach() {
   ok_or_throw(detach_link(link_.get()), "detaching " + current_);
   link_.reset();
   current_.clear();
+}
+
+void Policies::use(const std::string& name) {
+  if (name == "none")
+    detach();
+  else if (current_.empty())
+    attach(name);
+  else
+    swap(name);
+}
+
+void run_rounds(Policies& policies, int rounds, const std::string& what,
+                const std::function<void(int)>& round) {
+  for (int i = 0; i < rounds; i++) {
+    policies.detach();
+    round(i);
+    policies.detach();
+    std::cerr << "bench: " << what << " round " << i + 1 << "/" << rounds << "\n";
+  }
 }
 
 }  // namespace structops::bench

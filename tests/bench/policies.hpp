@@ -5,6 +5,7 @@
 // start and a verification around each.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ class Policies {
   double detach_attach(const std::string& name);
   // BPF_LINK_DETACH and close; no-op when nothing is attached.
   void detach();
+  // name attached however things stand: attach() when nothing is, swap()
+  // otherwise; "none" is detach().
+  void use(const std::string& name);
 
   const std::string& current() const { return current_; }
 
@@ -39,5 +43,13 @@ class Policies {
   UniqueFd link_;
   std::string current_;
 };
+
+// The rounds of one figure: round(i) for i in [0, rounds), each starting
+// and ending with no policy attached, a progress line per round on stderr
+// ("bench: <what> round i/rounds").  Rounds interleave every target, so
+// drift in the emulator's speed shows as spread in all of them rather than
+// as a bias in one.
+void run_rounds(Policies& policies, int rounds, const std::string& what,
+                const std::function<void(int)>& round);
 
 }  // namespace structops::bench

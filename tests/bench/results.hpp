@@ -29,15 +29,15 @@ struct Sizes {
   int e2e_naive_swaps;
   int load_rounds;
 };
-Sizes full_sizes();
-Sizes quick_sizes();
+// The full run, or the quick CI run (--quick).
+Sizes sizes_for(bool quick);
 
 struct Options {
   bool quick = false;
   std::string loader;      // structops-load
   std::string policy_dir;  // built policies (*.bpf.o)
   std::string bpftool = "bpftool";
-  std::string module;  // bpf_testmod.ko, loaded unless already
+  std::string module;          // bpf_testmod.ko, loaded unless already
   bool dispatch_only = false;  // the icount boot: figure 1 alone
 };
 

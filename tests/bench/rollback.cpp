@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "child.hpp"
+#include "command_line.hpp"
 #include "json_out.hpp"
 #include "module_io.hpp"
 #include "summary.hpp"
@@ -36,8 +37,8 @@ ChildRun loader(const std::string& path, const std::vector<std::string>& args) {
   argv.insert(argv.end(), args.begin(), args.end());
   ChildRun r = run_child(argv);
   if (r.exit_code != 0)
-    throw BenchError("structops-load " + args[0] + " exited " + std::to_string(r.exit_code) +
-                     ": " + r.output);
+    throw BenchError("structops-load " + args[0] + " exited " + std::to_string(r.exit_code) + ": " +
+                     r.output);
   return r;
 }
 
@@ -67,11 +68,7 @@ int run(int argc, char** argv) {
   std::string loader_path, policy_dir, module;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc)
-        throw BenchError(a + " needs a value");
-      return argv[++i];
-    };
+    auto value = [&] { return option_value(argc, argv, &i); };
     if (a == "--quick")
       quick = true;
     else if (a == "--loader")
@@ -92,7 +89,7 @@ int run(int argc, char** argv) {
   const Sizes sizes = quick ? Sizes{3, 50} : Sizes{30, 1000};
   ensure_module(module);
   ::setenv("STRUCTOPS_POLICY_PATH", policy_dir.c_str(), 1);
-  QuietLog quiet;
+  test::QuietKernelLog quiet;
   StatusFile status;
   if (status.read()["policy"] != "none")
     throw BenchError("a policy is attached already; the benchmark needs the module to itself");
@@ -100,8 +97,7 @@ int run(int argc, char** argv) {
   loader(loader_path, {"--policy", "default"});
   loader(loader_path, {"--policy", "scale"});  // default is the previous now
   const int64_t no_policy_before = status.number("no_policy_triggers");
-  std::vector<double> swap_ms, swap_update_us, rollback_ms, rollback_update_us, true_ms,
-      version_ms;
+  std::vector<double> swap_ms, swap_update_us, rollback_ms, rollback_update_us, true_ms, version_ms;
   uint64_t triggers = 0, builtin = 0, mixed = 0;
   {
     TriggerLoop loop(/*keep_samples=*/false);
@@ -166,8 +162,8 @@ int run(int argc, char** argv) {
 
   std::cout << "\n| " << kernel << " (" << (quick ? "quick" : "full")
             << ") | p50 | p99 | n |\n|---|---|---|---|\n"
-            << "| `--policy X` swap, end to end | " << fmt(swap.median) << " ms | "
-            << fmt(swap.p99) << " ms | " << swap.n << " |\n"
+            << "| `--policy X` swap, end to end | " << fmt(swap.median) << " ms | " << fmt(swap.p99)
+            << " ms | " << swap.n << " |\n"
             << "| `--rollback`, end to end | " << fmt(rb.median, 2) << " ms | " << fmt(rb.p99, 2)
             << " ms | " << rb.n << " |\n"
             << "| `--rollback`, link update alone | " << fmt(rb_u.median, 0) << " us | "
@@ -176,11 +172,12 @@ int run(int argc, char** argv) {
             << fmt(swap_u.p99, 0) << " us | " << swap_u.n << " |\n"
             << "| floor: `/bin/true` | " << fmt(floor_true.median, 2) << " ms | "
             << fmt(floor_true.p99, 2) << " ms | " << floor_true.n << " |\n"
-            << "| floor: `structops-load --version` | " << fmt(floor_version.median, 2)
-            << " ms | " << fmt(floor_version.p99, 2) << " ms | " << floor_version.n << " |\n\n"
+            << "| floor: `structops-load --version` | " << fmt(floor_version.median, 2) << " ms | "
+            << fmt(floor_version.p99, 2) << " ms | " << floor_version.n << " |\n\n"
             << "Rollback end to end is " << fmt(speedup) << "x faster than the swap (p50; target "
-            << "100x: " << (speedup >= 100 ? "met" : "not met") << "). Triggers during all of it: "
-            << triggers << "; answered by the built-in code: " << builtin + builtin_status
+            << "100x: " << (speedup >= 100 ? "met" : "not met")
+            << "). Triggers during all of it: " << triggers
+            << "; answered by the built-in code: " << builtin + builtin_status
             << "; by a mix of two policies: " << mixed << ".\n";
   return builtin + builtin_status + mixed == 0 ? 0 : 1;
 }

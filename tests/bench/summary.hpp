@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace structops::bench {
@@ -15,6 +17,18 @@ struct Summary {
 
 // Nearest-rank percentiles of samples (any order).  n == 0 for none.
 Summary summarize(std::vector<double> samples);
+
+// summarize() of every sample list of a figure's table (e.g. op -> target
+// -> one sample per round).
+template <typename Key>
+std::map<Key, std::map<std::string, Summary>> summarize_table(
+    const std::map<Key, std::map<std::string, std::vector<double>>>& samples) {
+  std::map<Key, std::map<std::string, Summary>> out;
+  for (const auto& [key, columns] : samples)
+    for (const auto& [column, values] : columns)
+      out[key][column] = summarize(values);
+  return out;
+}
 
 // The q-quantile (0..1) by nearest rank of sorted samples; 0 if empty.
 double quantile(const std::vector<double>& sorted, double q);

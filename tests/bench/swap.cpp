@@ -148,7 +148,7 @@ void loader_ok(const Options& opt, const std::vector<std::string>& args, ChildRu
 
 Swap measure_swaps(const Sizes& sizes, const Options& opt, Policies& policies) {
   Swap result;
-  QuietLog quiet;
+  test::QuietKernelLog quiet;
   policies.detach();
 
   result.methods.push_back(under_trigger_loop(

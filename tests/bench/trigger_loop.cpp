@@ -26,7 +26,7 @@ TriggerLoop::~TriggerLoop() {
 
 void TriggerLoop::run() {
   try {
-    TriggerFile trigger;
+    test::TriggerFile trigger;
     StatusFile status;
     while (!stop_.load(std::memory_order_relaxed)) {
       trigger.fire(kProbePayload);

@@ -3,7 +3,6 @@
 // open descriptor, kernel logging off.
 #include <atomic>
 #include <chrono>
-#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -26,7 +25,7 @@ double rate(int threads, double seconds) {
   std::vector<std::thread> writers;
   for (int i = 0; i < threads; i++)
     writers.emplace_back([&, i] {
-      TriggerFile trigger;
+      test::TriggerFile trigger;
       while (!go.load())
         std::this_thread::yield();
       uint64_t n = 0;
@@ -59,28 +58,15 @@ TriggerRate measure_triggers(const Sizes& sizes, Policies& policies) {
   const std::vector<std::string> configs = {"none", "default", "stats"};
   const int thread_counts[] = {1, 2};
   std::map<int, std::map<std::string, std::vector<double>>> samples;
-  QuietLog quiet;
-  for (int round = 0; round < sizes.trigger_rounds; round++) {
+  test::QuietKernelLog quiet;
+  run_rounds(policies, sizes.trigger_rounds, "trigger", [&](int) {
     for (const std::string& config : configs) {
-      if (config == "none")
-        policies.detach();
-      else if (policies.current().empty())
-        policies.attach(config);
-      else
-        policies.swap(config);
+      policies.use(config);
       for (int threads : thread_counts)
         samples[threads][config].push_back(rate(threads, sizes.trigger_seconds));
     }
-    policies.detach();
-    std::cerr << "bench: trigger round " << round + 1 << "/" << sizes.trigger_rounds << "\n";
-  }
-  TriggerRate t;
-  t.seconds = sizes.trigger_seconds;
-  t.rounds = sizes.trigger_rounds;
-  for (auto& [threads, configs_] : samples)
-    for (auto& [config, rates] : configs_)
-      t.per_second[threads][config] = summarize(rates);
-  return t;
+  });
+  return TriggerRate{sizes.trigger_seconds, sizes.trigger_rounds, summarize_table(samples)};
 }
 
 }  // namespace structops::bench

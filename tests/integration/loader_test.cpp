@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "attaching_test.hpp"
 #include "expected.hpp"
 #include "harness.hpp"
 
@@ -22,11 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const PolicyAnswers& answers(const std::string& name) {
-  for (const auto& p : shipped_policies())
-    if (p.name == name) return p;
-  throw std::runtime_error("no such policy " + name);
-}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -35,22 +31,10 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-class LoaderTest : public ::testing::Test {
+class LoaderTest : public AttachingTest {
  protected:
   void SetUp() override { ASSERT_EQ(start_clean(), 0); }
   void TearDown() override { detach_policy(); }
-
-  static void attach(const std::string& policy) {
-    RunResult r = loader({"--policy", policy});
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  }
-  static void expect_answering(const std::string& policy) {
-    ASSERT_EQ(trigger("Hello"), 0);
-    Status s = read_status();
-    EXPECT_EQ(s["policy"], policy);
-    EXPECT_EQ(s["last_policy"], policy);
-    EXPECT_EQ(s["last_test_1"], std::to_string(answers(policy).test_1));
-  }
 };
 
 TEST_F(LoaderTest, AttachPinsTheLinkSoThePolicyOutlivesTheLoader) {
@@ -93,7 +77,7 @@ TEST_F(LoaderTest, TriggerLoopDuringSwapNeverSeesTheBuiltInOrAMix) {
         violations++;
         continue;
       }
-      const PolicyAnswers& p = answers(who);
+      const PolicyAnswers& p = shipped_policy(who);
       if (s["last_test_1"] != std::to_string(p.test_1) ||
           s["last_test_2"] != std::to_string(p.test_2) ||
           s["last_test_3"] != std::to_string(p.test_3_hello))

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "attaching_test.hpp"
 #include "expected.hpp"
 #include "harness.hpp"
 
@@ -23,6 +24,9 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// The pin paths as literals, as in rollback_fault_test.cpp, on purpose:
+// they are the loader's on-disk contract, not computed from the code
+// under test.
 constexpr const char* kPrevious = "/sys/fs/bpf/structops/previous";
 constexpr const char* kRecord = "/run/structops/probation";
 
@@ -61,7 +65,7 @@ bool wait_for(const std::function<bool()>& pred, std::chrono::milliseconds timeo
   return pred();
 }
 
-class RollbackTest : public ::testing::Test {
+class RollbackTest : public AttachingTest {
  protected:
   void SetUp() override {
     ASSERT_EQ(start_clean(), 0);
@@ -70,22 +74,6 @@ class RollbackTest : public ::testing::Test {
   }
   void TearDown() override { loader({"--detach"}); }
 
-  static void attach(const std::string& policy) {
-    RunResult r = loader({"--policy", policy});
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  }
-  static void expect_answering(const std::string& policy) {
-    ASSERT_EQ(trigger("Hello"), 0);
-    Status s = read_status();
-    EXPECT_EQ(s["policy"], policy);
-    EXPECT_EQ(s["last_policy"], policy);
-    EXPECT_EQ(s["last_test_1"], std::to_string(answer_of(policy).test_1));
-  }
-  static const PolicyAnswers& answer_of(const std::string& name) {
-    for (const auto& p : shipped_policies())
-      if (p.name == name) return p;
-    throw std::runtime_error("no such policy " + name);
-  }
   static std::string status_json() { return loader({"--status", "--json"}).out; }
 };
 

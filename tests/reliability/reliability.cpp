@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
-#include <structops/bpf_testmod.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +16,8 @@
 #include <map>
 #include <sstream>
 #include <thread>
+
+#include <structops/bpf_testmod.h>
 
 #include "link_manager.hpp"
 #include "module_btf.hpp"
@@ -51,7 +52,8 @@ class SummaryEnvironment : public ::testing::Environment {
 
 std::string trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\n");
-  if (b == std::string::npos) return {};
+  if (b == std::string::npos)
+    return {};
   return s.substr(b, s.find_last_not_of(" \t\n") - b + 1);
 }
 
@@ -84,7 +86,8 @@ void violation(const std::string& what) {
 
 const PolicyAnswers* find_policy(const std::string& name) {
   for (const PolicyAnswers& p : shipped_policies())
-    if (p.name == name) return &p;
+    if (p.name == name)
+      return &p;
   return nullptr;
 }
 
@@ -99,8 +102,8 @@ bool hello_record_consistent(const Status& s, std::string* why) {
     *why = "last_policy is '" + who + "', not a shipped policy";
     return false;
   }
-  const std::string got = field("last_test_1") + "/" + field("last_test_2") + "/" +
-                          field("last_test_3");
+  const std::string got =
+      field("last_test_1") + "/" + field("last_test_2") + "/" + field("last_test_3");
   const std::string want = std::to_string(p->test_1) + "/" + std::to_string(p->test_2) + "/" +
                            std::to_string(p->test_3_hello);
   if (got != want) {
@@ -108,32 +111,6 @@ bool hello_record_consistent(const Status& s, std::string* why) {
     return false;
   }
   return true;
-}
-
-
-TriggerFile::TriggerFile() : fd_(::open(BPF_TESTMOD_TRIGGER_PATH, O_WRONLY | O_CLOEXEC)) {
-  if (fd_ < 0) throw std::runtime_error("cannot open /proc/bpf_testmod_trigger");
-}
-
-TriggerFile::~TriggerFile() { ::close(fd_); }
-
-int TriggerFile::write(const void* data, size_t size) {
-  ssize_t n = ::write(fd_, data, size);
-  if (n < 0) return errno;
-  return static_cast<size_t>(n) == size ? 0 : EIO;
-}
-
-std::string status_text() { return slurp(BPF_TESTMOD_STATUS_PATH); }
-
-QuietKernelLog::QuietKernelLog() {
-  const char* p = "/sys/module/bpf_testmod/parameters/log_results";
-  saved_ = trim(slurp(p));
-  std::ofstream(p) << "N\n";
-}
-
-QuietKernelLog::~QuietKernelLog() {
-  if (!saved_.empty() && module_loaded())
-    std::ofstream("/sys/module/bpf_testmod/parameters/log_results") << saved_ << "\n";
 }
 
 LoaderStatus loader_status(const std::vector<std::string>& prefix) {
@@ -147,7 +124,8 @@ LoaderStatus loader_status(const std::vector<std::string>& prefix) {
   std::istringstream in(r.out);
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("policy:", 0) == 0) s.policy = trim(line.substr(7));
+    if (line.rfind("policy:", 0) == 0)
+      s.policy = trim(line.substr(7));
     if (line.rfind("pin:", 0) == 0) {
       // "pin:        /sys/fs/bpf/structops/link: stale (reason)"
       std::string rest = trim(line.substr(4));
@@ -212,8 +190,10 @@ bool wait_for_counts(const BpfCounts& want, std::chrono::milliseconds timeout, B
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     *last = bpf_counts();
-    if (*last == want) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
+    if (*last == want)
+      return true;
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
     std::this_thread::sleep_for(50ms);
   }
 }
@@ -221,14 +201,17 @@ bool wait_for_counts(const BpfCounts& want, std::chrono::milliseconds timeout, B
 bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    if (pred()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
+    if (pred())
+      return true;
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
     std::this_thread::sleep_for(5ms);
   }
 }
 
 int try_unload_module() {
-  if (::syscall(SYS_delete_module, BPF_TESTMOD_MODULE_NAME, O_NONBLOCK) == 0) return 0;
+  if (::syscall(SYS_delete_module, BPF_TESTMOD_MODULE_NAME, O_NONBLOCK) == 0)
+    return 0;
   return errno;
 }
 
@@ -244,9 +227,11 @@ void ensure_bpffs() {
 
 void reset_to_no_policy() {
   ensure_bpffs();
-  if (load_module() != 0) throw std::runtime_error("cannot load bpf_testmod");
+  if (load_module() != 0)
+    throw std::runtime_error("cannot load bpf_testmod");
   struct stat st = {};
-  if (::lstat(kPinPath, &st) == 0 || read_status()["policy"] != "none") loader({"--detach"});
+  if (::lstat(kPinPath, &st) == 0 || read_status()["policy"] != "none")
+    loader({"--detach"});
   // What --detach cannot remove (it refuses directories, on purpose).
   if (::lstat(kPinPath, &st) == 0) {
     if (S_ISDIR(st.st_mode))
@@ -254,7 +239,8 @@ void reset_to_no_policy() {
     else
       ::unlink(kPinPath);
   }
-  for (const std::string& left : pin_dir_leftovers()) ::unlink((std::string(kPinDir) + "/" + left).c_str());
+  for (const std::string& left : pin_dir_leftovers())
+    ::unlink((std::string(kPinDir) + "/" + left).c_str());
   for (const char* previous : {"/previous", "/previous_next"})
     ::unlink((std::string(kPinDir) + previous).c_str());
 }
@@ -266,7 +252,9 @@ void ReliabilityTest::SetUp() {
   ASSERT_EQ(read_status()["policy"], "none");
 }
 
-void ReliabilityTest::TearDown() { reset_to_no_policy(); }
+void ReliabilityTest::TearDown() {
+  reset_to_no_policy();
+}
 
 void ReliabilityTest::attach(const std::string& policy) {
   RunResult r = loader({"--policy", policy});
@@ -297,12 +285,16 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
 
 int count_lines(const std::string& text) {
   int n = 0;
-  for (char c : text) n += c == '\n';
-  if (!text.empty() && text.back() != '\n') n++;
+  for (char c : text)
+    n += c == '\n';
+  if (!text.empty() && text.back() != '\n')
+    n++;
   return n;
 }
 

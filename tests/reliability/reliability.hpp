@@ -3,14 +3,14 @@
 // loader's state that the load, fault and bad-input tests all make.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "expected.hpp"
 #include "harness.hpp"
@@ -27,8 +27,8 @@ struct Sizes {
   // stress: every Nth swap by the loader binary; prime to the 20 swaps of
   // the all-pairs walk, so the loader's swaps visit different pairs.
   int loader_swap_every;
-  int race_rounds;          // two loaders racing
-  int kill_rounds;          // kill -9 rounds per phase (attach, swap)
+  int race_rounds;  // two loaders racing
+  int kill_rounds;  // kill -9 rounds per phase (attach, swap)
   int foreground_kills;
   int fuzz_writes;
 };
@@ -59,37 +59,6 @@ const PolicyAnswers* find_policy(const std::string& name);
 // Whether the status record (last_policy, last_test_1..3) is one trigger
 // of payload "Hello" answered wholly by one shipped policy; else why not.
 bool hello_record_consistent(const Status& s, std::string* why);
-
-// Walks every ordered pair of shipped policies exactly once; first == last.
-
-// An open /proc/bpf_testmod_trigger: many writes without reopening.
-class TriggerFile {
- public:
-  TriggerFile();
-  ~TriggerFile();
-  TriggerFile(const TriggerFile&) = delete;
-  TriggerFile& operator=(const TriggerFile&) = delete;
-  // One write(): 0 if it wrote everything, else the errno.
-  int write(const void* data, size_t size);
-  int write(const std::string& bytes) { return write(bytes.data(), bytes.size()); }
-
- private:
-  int fd_;
-};
-
-// The status file's raw text, to compare before and after a write.
-std::string status_text();
-
-// The module's log_results parameter, set for a scope: a long run with a
-// kernel log line per callback would only measure printk.
-class QuietKernelLog {
- public:
-  QuietKernelLog();
-  ~QuietKernelLog();
-
- private:
-  std::string saved_;
-};
 
 // What `structops-load --status` (text form) says.
 struct LoaderStatus {

@@ -35,17 +35,6 @@ std::string escape(const std::string& bytes) {
   return out.size() > 200 ? out.substr(0, 200) + "...(" + std::to_string(bytes.size()) + " bytes)" : out;
 }
 
-Status parse_status(const std::string& text) {
-  Status s;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t colon = line.find(": ");
-    if (colon != std::string::npos) s[line.substr(0, colon)] = line.substr(colon + 2);
-  }
-  return s;
-}
-
 // One fuzz write checked against the model under the attached policy.
 class FuzzChecker {
  public:
@@ -92,7 +81,7 @@ class FuzzChecker {
       default:
         counts["accepted"]++;
         if (err != 0) why = "an accepted payload failed: " + std::string(strerror(err));
-        else why = compare(e, parse_status(before), parse_status(after));
+        else why = compare(e, status_from_text(before), status_from_text(after));
         if (e.kind != TriggerKind::bench) figures().triggers_sent++;
         break;
     }

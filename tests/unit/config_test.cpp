@@ -78,6 +78,8 @@ TEST(Config, SaveThenReadRoundTrips) {
   EXPECT_EQ(st.st_mode & 0777, 0644u);
 }
 
+// The save tests repeat one arrange-save-read shape on purpose: one named
+// case per file state save_config() must handle.
 TEST(Config, SaveReplacesTheFileAndLeavesNoTemporaryBehind) {
   test::TempDir t;
   const std::string path = t / "structops.conf";

@@ -140,6 +140,8 @@ TEST_F(KnobObject, DefaultsComeFromTheObject) {
   EXPECT_EQ(v["k_bool"], "true");
 }
 
+// Reads values() like the test above, on purpose: the defaults and the
+// settings are separate cases.
 TEST_F(KnobObject, SettingsChangeOnlyTheirKnobs) {
   auto r = apply_knob_settings(obj_.get(), "knobs",
                                {"k_u8=200", "k_s16=-32768", "k_u64=0xffffffffffffffff", "k_s8=-128",

@@ -16,6 +16,8 @@ PinnedLink active_pin(uint32_t btf_id, uint32_t value_type_id) {
   return p;
 }
 
+// The cases below repeat one shape on purpose (duplicates lists them): one
+// named test per rule, so a failure says which rule broke.
 TEST(ClassifyPinnedLink, PinOfTheRunningTypeStaysActive) {
   PinnedLink p = active_pin(40, 120);
   classify_pinned_link(&p, 40, 120);

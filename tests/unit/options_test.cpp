@@ -141,7 +141,6 @@ TEST(Options, ConfigOnlyWhereTheConfigIsUsed) {
   auto r = parse({"--restore", "--config", "/tmp/s.conf"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->config_path, "/tmp/s.conf");
-  EXPECT_TRUE(r->config_given);
   EXPECT_TRUE(parse({"--status", "--config", "/tmp/s.conf"}));
   EXPECT_TRUE(parse({"--policy", "a", "--save", "--config", "/tmp/s.conf"}));
   EXPECT_TRUE(parse({"--foreground", "--config", "/tmp/s.conf"}));

@@ -1,5 +1,8 @@
 #include "policy_object.hpp"
 
+#include <map>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "libbpf_log.hpp"
@@ -19,7 +22,6 @@ TEST_F(PolicyObjectTest, OpensAPolicyAndTakesItsNameFromTheOpsStruct) {
   EXPECT_EQ(p->name(), "knobs");  // .name, not the file name unit_knobs
   EXPECT_EQ(p->path(), test::test_object("knobs"));
   EXPECT_EQ(p->program_count(), 2u);
-  EXPECT_FALSE(p->loaded());
   LocalOps ops = p->local_ops();
   ASSERT_NE(ops.types, nullptr);
   const btf_type* t = btf__type_by_id(ops.types, ops.type_id);
@@ -32,8 +34,14 @@ TEST_F(PolicyObjectTest, OpensAPolicyAndTakesItsNameFromTheOpsStruct) {
 TEST_F(PolicyObjectTest, KnobsAreSetThroughTheObject) {
   auto p = PolicyObject::open(test::test_object("knobs"));
   ASSERT_TRUE(p);
-  EXPECT_EQ(p->knobs().size(), 9u);
   EXPECT_TRUE(p->set_knobs({"k_u32=5"}));
+  // What the object will load with: the setting, and the others' defaults.
+  std::map<std::string, std::string> values;
+  for (const StatVar& v : p->knob_values())
+    values[v.name] = v.values.at(0);
+  EXPECT_EQ(values.size(), 9u);
+  EXPECT_EQ(values["k_u32"], "5");
+  EXPECT_EQ(values["k_bool"], "true");
   auto bad = p->set_knobs({"multiplier=5"});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().kind, ErrorKind::usage);
@@ -59,8 +67,9 @@ TEST_F(PolicyObjectTest, OtherStructOpsTypeIsRefused) {
   auto p = PolicyObject::open(test::corpus_object("other_type"));
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().kind, ErrorKind::invalid_policy);
-  EXPECT_NE(p.error().message.find("is for struct_ops type 'structops_other_ops', not bpf_testmod_ops"),
-            std::string::npos)
+  EXPECT_NE(
+      p.error().message.find("is for struct_ops type 'structops_other_ops', not bpf_testmod_ops"),
+      std::string::npos)
       << p.error().message;
 }
 

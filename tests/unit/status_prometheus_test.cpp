@@ -5,6 +5,8 @@
 namespace structops {
 namespace {
 
+// Like status_test.cpp's attached_report(), on purpose not shared: each
+// file pins its own format's whole output, written for these values.
 StatusReport attached_report() {
   StatusReport r;
   r.module_loaded = true;

@@ -79,6 +79,8 @@ TEST(StatusJson, StalePinCarriesItsReason) {
             std::string::npos);
 }
 
+// The StatusJson cases repeat one shape on purpose: one state per named
+// test, each asserting its own JSON fragment.
 TEST(StatusJson, PreviousPolicyAndRunningProbation) {
   StatusReport r = attached_report();
   r.previous_state = "ready";

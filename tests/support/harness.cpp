@@ -1,11 +1,8 @@
 #include "harness.hpp"
 
-#include "expected.hpp"
-
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
-#include <structops/bpf_testmod.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,58 +12,43 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <structops/bpf_testmod.h>
+
+#include "expected.hpp"
+
 namespace structops::test {
 namespace {
 
 std::string env_or_throw(const char* name) {
   const char* value = std::getenv(name);
-  if (!value || !*value) throw std::runtime_error(std::string(name) + " is not set");
+  if (!value || !*value)
+    throw std::runtime_error(std::string(name) + " is not set");
   return value;
 }
 
+// In a forked child: execv(argv), or exit 127.
+[[noreturn]] void exec_child(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execv(args[0], args.data());
+  ::_exit(127);
+}
+
 }  // namespace
-
-Status read_status() {
-  std::ifstream in(BPF_TESTMOD_STATUS_PATH);
-  if (!in) throw std::runtime_error("cannot read /proc/bpf_testmod_status");
-  Status status;
-  std::string line;
-  while (std::getline(in, line)) {
-    auto colon = line.find(": ");
-    if (colon != std::string::npos) status[line.substr(0, colon)] = line.substr(colon + 2);
-  }
-  return status;
-}
-
-long long status_number(const Status& status, const std::string& key) {
-  auto it = status.find(key);
-  if (it == status.end()) throw std::runtime_error("status has no key " + key);
-  return std::stoll(it->second);
-}
-
-int trigger(const std::string& payload) {
-  int fd = ::open(BPF_TESTMOD_TRIGGER_PATH, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  ssize_t n = ::write(fd, payload.data(), payload.size());
-  int err = n < 0 ? errno : (static_cast<size_t>(n) == payload.size() ? 0 : EIO);
-  ::close(fd);
-  return err;
-}
 
 RunResult run(const std::vector<std::string>& argv) {
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) || ::pipe2(err_pipe, O_CLOEXEC))
     throw std::runtime_error("pipe failed");
   pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid < 0)
+    throw std::runtime_error("fork failed");
   if (pid == 0) {
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+    exec_child(argv);
   }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
@@ -75,9 +57,11 @@ RunResult run(const std::vector<std::string>& argv) {
   std::string* sinks[2] = {&result.out, &result.err};
   int open_fds = 2;
   while (open_fds > 0) {
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    if (::poll(fds, 2, -1) < 0 && errno != EINTR)
+      break;
     for (int i = 0; i < 2; i++) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP)))
+        continue;
       char buf[4096];
       ssize_t n = ::read(fds[i].fd, buf, sizeof(buf));
       if (n > 0) {
@@ -97,24 +81,23 @@ RunResult run(const std::vector<std::string>& argv) {
 
 int spawn(const std::vector<std::string>& argv, const std::string& out_file) {
   pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid < 0)
+    throw std::runtime_error("fork failed");
   if (pid == 0) {
     int fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) ::_exit(127);
+    if (fd < 0)
+      ::_exit(127);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+    exec_child(argv);
   }
   return pid;
 }
 
 int wait_child(int pid) {
   int status = 0;
-  if (::waitpid(pid, &status, 0) < 0) return -1;
+  if (::waitpid(pid, &status, 0) < 0)
+    return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -124,25 +107,38 @@ RunResult loader(const std::vector<std::string>& args) {
   return run(argv);
 }
 
-std::string loader_path() { return env_or_throw("STRUCTOPS_LOADER"); }
-std::string module_path() { return env_or_throw("STRUCTOPS_KMOD"); }
-std::string policy_dir() { return env_or_throw("STRUCTOPS_POLICY_DIR"); }
+std::string loader_path() {
+  return env_or_throw("STRUCTOPS_LOADER");
+}
+std::string module_path() {
+  return env_or_throw("STRUCTOPS_KMOD");
+}
+std::string policy_dir() {
+  return env_or_throw("STRUCTOPS_POLICY_DIR");
+}
 
-bool module_loaded() { return ::access("/sys/module/bpf_testmod", F_OK) == 0; }
+bool module_loaded() {
+  return ::access("/sys/module/bpf_testmod", F_OK) == 0;
+}
 
 int load_module() {
-  if (module_loaded()) return 0;
+  if (module_loaded())
+    return 0;
   return run({"/usr/sbin/insmod", module_path()}).exit_code;
 }
 
-int unload_module() { return run({"/usr/sbin/rmmod", BPF_TESTMOD_MODULE_NAME}).exit_code; }
+int unload_module() {
+  return run({"/usr/sbin/rmmod", BPF_TESTMOD_MODULE_NAME}).exit_code;
+}
 
 void detach_policy() {
-  if (module_loaded() && read_status()["policy"] != "none") loader({"--detach"});
+  if (module_loaded() && read_status()["policy"] != "none")
+    loader({"--detach"});
 }
 
 int start_clean() {
-  if (int rc = load_module()) return rc;
+  if (int rc = load_module())
+    return rc;
   ::setenv("STRUCTOPS_POLICY_PATH", policy_dir().c_str(), 1);
   detach_policy();
   return 0;
@@ -150,12 +146,14 @@ int start_clean() {
 
 std::vector<std::string> every_pair_walk() {
   std::vector<std::string> names;
-  for (const auto& p : shipped_policies()) names.push_back(p.name);
+  for (const auto& p : shipped_policies())
+    names.push_back(p.name);
   // Hierholzer's algorithm.
   std::map<std::string, std::vector<std::string>> out;
   for (const auto& a : names)
     for (const auto& b : names)
-      if (a != b) out[a].push_back(b);
+      if (a != b)
+        out[a].push_back(b);
   std::vector<std::string> stack{names[0]}, walk;
   while (!stack.empty()) {
     auto& next = out[stack.back()];
@@ -172,7 +170,8 @@ std::vector<std::string> every_pair_walk() {
 
 int bpf_object_count(const std::string& kind) {
   RunResult r = run({"/usr/sbin/bpftool", kind, "show"});
-  if (r.exit_code != 0) throw std::runtime_error("bpftool " + kind + " show failed: " + r.err);
+  if (r.exit_code != 0)
+    throw std::runtime_error("bpftool " + kind + " show failed: " + r.err);
   // Every object's first line starts with its id: "12: struct_ops  ...".
   int count = 0;
   std::istringstream in(r.out);
@@ -184,6 +183,8 @@ int bpf_object_count(const std::string& kind) {
   return count;
 }
 
-std::string kernel_log() { return run({"/bin/dmesg"}).out; }
+std::string kernel_log() {
+  return run({"/bin/dmesg"}).out;
+}
 
 }  // namespace structops::test

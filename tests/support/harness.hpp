@@ -1,22 +1,14 @@
 // Helpers for the tests that run inside the booted kernel (tests/vm/vm-run).
-// They talk to the real module through its proc files and to the real
-// loader as a child process, exactly as a user would.
+// They talk to the real module through its proc files (module_files.hpp)
+// and to the real loader as a child process, exactly as a user would.
 #pragma once
 
-#include <map>
 #include <string>
 #include <vector>
 
+#include "module_files.hpp"
+
 namespace structops::test {
-
-// Parsed /proc/bpf_testmod_status ("key: value" lines).
-using Status = std::map<std::string, std::string>;
-
-Status read_status();
-long long status_number(const Status& status, const std::string& key);
-
-// One write to /proc/bpf_testmod_trigger: 0 on success, else the errno.
-int trigger(const std::string& payload);
 
 struct RunResult {
   int exit_code = -1;  // exit status, or 128 + signal
@@ -60,7 +52,8 @@ std::vector<std::string> every_pair_walk();
 // Count BPF objects of one kind ("prog", "map" or "link") through bpftool.
 int bpf_object_count(const std::string& kind);
 
-// Whether a string appears in the kernel log since the test began.
+// The whole kernel log (dmesg) as it is now; callers look only at what
+// follows a line they noted (see module_test.cpp).
 std::string kernel_log();
 
 }  // namespace structops::test

@@ -1,0 +1,19 @@
+// Where a command looks and writes: the policy search path and the files
+// the loader keeps (pin, config, probation record), as the command line
+// and the defaults set them.  Every command takes one.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace structops {
+
+struct Context {
+  std::vector<std::string> search_dirs;  // policy lookup, in order
+  std::string pin_path;
+  std::string config_path;
+  std::string probation_path;  // the running probation's record (probation_record.hpp)
+  bool verbose = false;
+};
+
+}  // namespace structops
