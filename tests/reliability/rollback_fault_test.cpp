@@ -294,14 +294,15 @@ TEST_F(RollbackFaultTest, KillNineAtEveryStepOfAProbationLeavesExactlyOnePolicy)
   std::mt19937 rng(seed() + 1);
   int killed = 0, swapped_before_kill = 0;
   const int rounds = sizes().kill_rounds;
-  // The swap (about a second under TCG), then checks of 0.3 s every 0.5 s:
-  // kill points over all of it.
+  // The swap (about a second under TCG), then checks of 0.1 s every 1 s
+  // (each may take 1 s: a busy emulator is slow to start /bin/sh): kill
+  // points over all of it.
   std::uniform_int_distribution<int> delay_ms(0, 3000);
   for (int round = 0; round < rounds; round++) {
     reset_to_no_policy();
     attach("default");
     int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "2", "--check",
-                     "sleep 0.3", "--check-interval", "0.5"},
+                     "sleep 0.1", "--check-interval", "1"},
                     "/tmp/rb-probation-killed.out");
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     ::kill(pid, SIGKILL);
@@ -324,7 +325,7 @@ TEST_F(RollbackFaultTest, KillNineAtEveryStepOfAProbationLeavesExactlyOnePolicy)
       check_pair_state("default", "saturate");
     }
     // No check process survives its loader for long (the kill takes the
-    // loader only; the check's own sleep ends within 0.3 s).
+    // loader only; the check's own sleep ends within 0.1 s).
   }
   std::printf("[ figures  ] kill -9 during --probation: %d rounds, %d killed (%d after the swap)\n",
               rounds, killed, swapped_before_kill);
