@@ -96,6 +96,7 @@ macro(structops_add_test_roots)
     if(NOT _rc EQUAL 0)
       message(FATAL_ERROR "STRUCTOPS_TEST_ROOTS: scripts/make-root ${_suite} failed (exit ${_rc})")
     endif()
+    set_property(GLOBAL PROPERTY STRUCTOPS_ROOT_${_suite} ${_root})
     file(STRINGS ${_root}/.structops-root _kernels)
     message(STATUS "structops: ${_suite} root ${_root}: ${_kernels}")
     add_test(NAME root_build_${_suite}
