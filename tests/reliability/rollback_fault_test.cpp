@@ -4,7 +4,9 @@
 // of the two policies, the pins sane, BPF objects back to the baseline
 // after --detach, rmmod working), and probation checks that do not exist,
 // hang or print megabytes.
+#include <linux/bpf.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 
 #include "reliability.hpp"
 #include "rollback.hpp"
+#include "syscall_stop.hpp"
 
 namespace structops::test {
 namespace {
@@ -243,17 +246,25 @@ TEST_F(RollbackFaultTest, KillNineAtEveryStepOfARollbackLeavesExactlyOnePolicy) 
       check_pair_state("default", "saturate");
     }
     const std::string before = read_status()["policy"];
-    int pid = spawn({loader_path(), "--rollback"}, "/tmp/rb-killed.out");
-    if (round % 2) {
-      // Aimed at the commit: killed as soon as its intent (previous_next)
-      // is pinned, so between the link update and the rename as often as
-      // the scheduler allows; random delays alone rarely land there.
-      siginfo_t info = {};
-      while (!exists(kPreviousNext) &&
-             (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0))
-        std::this_thread::yield();
-      in_commit += exists(kPreviousNext);
+    int pid;
+    // Half the rounds at random, half at the commit itself: stopped by
+    // ptrace at the entry of its BPF_LINK_UPDATE (intent pinned, link not
+    // yet moved) or at the exit (link moved, not yet renamed to previous).
+    // That window is a few microseconds: no delay lands there reliably.
+    const bool aimed = round % 2;
+    const bool after_update = round % 4 == 3;
+    if (aimed) {
+      StoppedChild c = spawn_stopped_at({loader_path(), "--rollback"}, "/tmp/rb-killed.out",
+                                        {__NR_bpf, BPF_LINK_UPDATE, after_update});
+      if (!c.reached) {
+        violation("--rollback never called BPF_LINK_UPDATE (exited " +
+                  std::to_string(c.exit_code) + "): " + slurp("/tmp/rb-killed.out"));
+        continue;
+      }
+      in_commit++;
+      pid = c.pid;
     } else {
+      pid = spawn({loader_path(), "--rollback"}, "/tmp/rb-killed.out");
       std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
     }
     ::kill(pid, SIGKILL);
@@ -268,6 +279,13 @@ TEST_F(RollbackFaultTest, KillNineAtEveryStepOfARollbackLeavesExactlyOnePolicy) 
     } else {
       violation("--rollback exited " + std::to_string(rc) + ": " + slurp("/tmp/rb-killed.out"));
     }
+    if (aimed) {
+      if (rc != 128 + SIGKILL) violation("a --rollback stopped at its link update was not killed");
+      if (!exists(kPreviousNext)) violation("killed at its link update, --rollback left no intent");
+      if ((read_status()["policy"] != before) != after_update)
+        violation(std::string("killed at the ") + (after_update ? "exit" : "entry") +
+                  " of its link update, --rollback left '" + read_status()["policy"] + "' attached");
+    }
     const std::string now = check_pair_state("default", "saturate");
     if (now != before && rc != 0) {  // killed after its commit
       figures().rollbacks_done++;
@@ -281,8 +299,8 @@ TEST_F(RollbackFaultTest, KillNineAtEveryStepOfARollbackLeavesExactlyOnePolicy) 
     }
   }
   std::printf("[ figures  ] kill -9 during --rollback: %d rounds (half at random over 0-%.0f ms, "
-              "half at the intent pin), %d killed (%d of them after the link update), %d with "
-              "the intent pinned, %d finished\n",
+              "half at the entry or exit of its BPF_LINK_UPDATE), %d killed (%d of them after "
+              "the link update), %d inside the commit, %d finished\n",
               rounds, took_us[1] * 1.2 / 1000, killed, killed_after_commit, in_commit, finished);
   EXPECT_GT(killed, 0);
   EXPECT_GT(in_commit, 0) << "no kill landed inside the commit";
