@@ -1,11 +1,13 @@
 # add_vm_test(NAME <name> COMMAND <cmd> [<arg>...]
 #             [KERNEL <kver>] [TIMEOUT <seconds>] [LABELS <label>...]
-#             [WORKING_DIRECTORY <dir>] [OVERLAY] [KLOG_IGNORE <regex>...])
+#             [WORKING_DIRECTORY <dir>] [OVERLAY] [SYSTEMD]
+#             [KLOG_IGNORE <regex>...])
 #
 # Register a ctest test that runs <cmd> as root inside a guest booted by
 # tests/vm/vm-run: a binary built on the host runs unchanged, because the
 # guest's root is the host's (read-only; writable with OVERLAY).  The test
-# is labelled "vm" plus LABELS.  A KERNEL of a STRUCTOPS_TEST_ROOTS suite
+# is labelled "vm" plus LABELS.  SYSTEMD: systemd is the guest's PID 1
+# and <cmd> its job's service (vm-run --systemd).  A KERNEL of a STRUCTOPS_TEST_ROOTS suite
 # boots with that suite's root (structops_add_test_roots, below), where the
 # same path names the root's native build.  KERNEL defaults to the first of
 # STRUCTOPS_TEST_KERNELS, else vm-run's default.  TIMEOUT (default 600) is
@@ -19,7 +21,7 @@
 set_property(GLOBAL PROPERTY STRUCTOPS_VM_RUN "${CMAKE_CURRENT_LIST_DIR}/vm-run")
 
 function(add_vm_test)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "OVERLAY"
+  cmake_parse_arguments(PARSE_ARGV 0 arg "OVERLAY;SYSTEMD"
     "NAME;KERNEL;TIMEOUT;WORKING_DIRECTORY" "COMMAND;LABELS;KLOG_IGNORE")
   if(NOT arg_NAME OR NOT arg_COMMAND)
     message(FATAL_ERROR "add_vm_test: NAME and COMMAND are required")
@@ -50,6 +52,9 @@ function(add_vm_test)
     --log ${CMAKE_CURRENT_BINARY_DIR}/${arg_NAME}.klog)
   if(arg_OVERLAY)
     list(APPEND opts --overlay)
+  endif()
+  if(arg_SYSTEMD)
+    list(APPEND opts --systemd)
   endif()
   foreach(re IN LISTS arg_KLOG_IGNORE)
     list(APPEND opts --klog-ignore ${re})

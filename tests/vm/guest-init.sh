@@ -1,6 +1,7 @@
 #!/bin/bash
 # Second stage of the guest's init: PID 1, chrooted into the root that
-# initramfs-init built, using the host's own bash and util-linux.  Runs the
+# initramfs-init built (with vm-run --systemd: the service of systemd's
+# job), using the host's own bash and util-linux.  Runs the
 # job vm-run packed into the initramfs, reports its exit status and the
 # kernel log over virtio-serial ports, and powers off.
 #
