@@ -59,11 +59,14 @@ Result<Config> parse_config(const std::string& text, const std::string& origin) 
     po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    // "FILE:LINE: what", the form editors and compilers use.
+    // "FILE:LINE: what", the form editors and compilers use, then what the
+    // file may hold, so that the one line tells the admin how to fix it.
     const size_t line = first_bad_line(text);
     return make_error(ErrorKind::usage,
                       origin + (line ? ":" + std::to_string(line) : std::string()) + ": " +
-                          e.what());
+                          e.what() +
+                          "; it may hold only 'policy = NAME' and 'set = KEY=VALUE' lines "
+                          "(structops-load(8), CONFIGURATION)");
   }
   Config c;
   if (vm.count("policy") && !vm["policy"].as<std::string>().empty())

@@ -50,6 +50,9 @@ TEST(Config, ErrorNamesTheBrokenLine) {
   EXPECT_EQ(garbage.error().kind, ErrorKind::usage);
   EXPECT_EQ(garbage.error().message.rfind("/etc/structops/structops.conf:4: ", 0), 0u)
       << garbage.error().message;
+  // ... and what to do about it.
+  EXPECT_NE(garbage.error().message.find("'policy = NAME' and 'set = KEY=VALUE'"),
+            std::string::npos) << garbage.error().message;
 
   auto twice = parse_config("policy = a\n# x\npolicy = b\n", "t.conf");
   ASSERT_FALSE(twice);
