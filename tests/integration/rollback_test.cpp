@@ -39,13 +39,6 @@ std::string slurp_file(const std::string& path) {
 
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
-// The first number after `"key":` in JSON text, or -1.
-long long json_number(const std::string& json, const std::string& key) {
-  std::smatch m;
-  if (std::regex_search(json, m, std::regex("\"" + key + "\":([0-9]+)"))) return std::stoll(m[1]);
-  return -1;
-}
-
 // bpf_testmod_ops maps alive (attached, previous, or held by a process).
 int struct_ops_maps() {
   RunResult m = run({"/usr/sbin/bpftool", "map", "show"});
@@ -74,13 +67,20 @@ class RollbackTest : public AttachingTest {
   }
   void TearDown() override { loader({"--detach"}); }
 
-  static std::string status_json() { return loader({"--status", "--json"}).out; }
+  static nlohmann::json status_json() { return loader_status_json(); }
+  // --status --json's "previous": the policy --rollback would attach.
+  static void expect_previous_ready(const std::string& name) {
+    const nlohmann::json previous = status_json()["previous"];
+    EXPECT_TRUE(previous.is_object() && previous["state"] == "ready" && previous["name"] == name &&
+                previous["map_id"].is_number_unsigned())
+        << "expected '" << name << "' ready as the previous policy: " << previous.dump();
+  }
 };
 
 TEST_F(RollbackTest, AFirstAttachKeepsNoPreviousAndRollbackSaysSoChangingNothing) {
   attach("default");
   EXPECT_FALSE(exists(kPrevious));
-  EXPECT_NE(status_json().find("\"previous\":null"), std::string::npos) << status_json();
+  EXPECT_TRUE(status_json()["previous"].is_null()) << status_json().dump();
   long long swaps = status_number(read_status(), "swaps");
   RunResult r = loader({"--rollback"});
   EXPECT_EQ(r.exit_code, 69) << r.out << r.err;
@@ -101,10 +101,7 @@ TEST_F(RollbackTest, ASwapKeepsThePreviousReadyAndRollbackExchangesThem) {
   attach("default");
   attach("saturate");
   ASSERT_TRUE(exists(kPrevious));
-  std::string json = status_json();
-  EXPECT_NE(json.find("\"previous\":{\"state\":\"ready\",\"name\":\"default\",\"map_id\":"),
-            std::string::npos)
-      << json;
+  expect_previous_ready("default");
   RunResult text = loader({"--status"});
   EXPECT_NE(text.out.find("previous:   'default' (map "), std::string::npos) << text.out;
 
@@ -113,26 +110,25 @@ TEST_F(RollbackTest, ASwapKeepsThePreviousReadyAndRollbackExchangesThem) {
   EXPECT_TRUE(std::regex_search(r.out, std::regex("^rolled back 'saturate' -> 'default' in [0-9]+ us\n$")))
       << r.out;
   expect_answering("default");
-  EXPECT_NE(status_json().find("\"previous\":{\"state\":\"ready\",\"name\":\"saturate\""),
-            std::string::npos);
+  expect_previous_ready("saturate");
   // A second rollback returns to where it was.
   r = loader({"--rollback"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("rolled back 'default' -> 'saturate' in "), std::string::npos) << r.out;
   expect_answering("saturate");
-  EXPECT_NE(status_json().find("\"previous\":{\"state\":\"ready\",\"name\":\"default\""),
-            std::string::npos);
+  expect_previous_ready("default");
 }
 
 TEST_F(RollbackTest, TheNextSwapFreesTheOlderPrevious) {
   attach("default");
   attach("saturate");
-  long long default_map = json_number(status_json().substr(status_json().find("\"previous\"")), "map_id");
-  ASSERT_GT(default_map, 0);
+  const nlohmann::json previous = status_json()["previous"];
+  ASSERT_TRUE(previous.is_object() && previous["map_id"].is_number_unsigned()) << previous.dump();
+  const unsigned default_map = previous["map_id"];
+  ASSERT_GT(default_map, 0u);
   EXPECT_EQ(run({"/usr/sbin/bpftool", "map", "show", "id", std::to_string(default_map)}).exit_code, 0);
   attach("stats");
-  std::string json = status_json();
-  EXPECT_NE(json.find("\"previous\":{\"state\":\"ready\",\"name\":\"saturate\""), std::string::npos) << json;
+  expect_previous_ready("saturate");
   // default's map is released (freed after an RCU grace period).
   EXPECT_TRUE(wait_for([&] {
     return run({"/usr/sbin/bpftool", "map", "show", "id", std::to_string(default_map)}).exit_code != 0;
@@ -161,8 +157,10 @@ TEST_F(RollbackTest, AForeignObjectAtThePreviousPinIsDiscardedNeverUsed) {
   RunResult mk = run({"/usr/sbin/bpftool", "map", "create", kPrevious, "type", "array", "key", "4",
                       "value", "4", "entries", "1", "name", "foreign"});
   ASSERT_EQ(mk.exit_code, 0) << mk.err;
-  std::string json = status_json();
-  EXPECT_NE(json.find("\"previous\":{\"state\":\"stale\",\"reason\":\"map "), std::string::npos) << json;
+  const nlohmann::json stale = status_json()["previous"];
+  EXPECT_TRUE(stale.is_object() && stale["state"] == "stale" &&
+              stale["reason"].get<std::string>().rfind("map ", 0) == 0)
+      << stale.dump();
   RunResult r = loader({"--rollback"});
   EXPECT_EQ(r.exit_code, 69) << r.out << r.err;
   EXPECT_NE(r.err.find("discarded the previous policy"), std::string::npos) << r.err;
@@ -231,8 +229,7 @@ TEST_F(RollbackTest, ProbationWhoseCheckFailsRollsBackAtOnceAndDoesNotSave) {
   EXPECT_FALSE(exists(kRecord));
   expect_answering("default");
   // The exchange: the policy that failed is the previous one now.
-  EXPECT_NE(status_json().find("\"previous\":{\"state\":\"ready\",\"name\":\"saturate\""),
-            std::string::npos);
+  expect_previous_ready("saturate");
 }
 
 TEST_F(RollbackTest, ProbationCheckThatDoesNotExistFails) {
@@ -275,11 +272,10 @@ TEST_F(RollbackTest, SigtermDuringProbationRollsBack) {
   int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
   ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
       << slurp_file(out);
-  std::string json = status_json();
-  EXPECT_NE(json.find("\"probation\":{\"pid\":" + std::to_string(pid) + ",\"policy\":\"saturate\""),
-            std::string::npos)
-      << json;
-  EXPECT_NE(json.find("\"running\":true"), std::string::npos) << json;
+  const nlohmann::json probation = status_json()["probation"];
+  EXPECT_TRUE(probation.is_object() && probation["pid"] == pid && probation["policy"] == "saturate" &&
+              probation["running"] == true)
+      << probation.dump();
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   EXPECT_EQ(wait_child(pid), 3) << slurp_file(out);
   EXPECT_NE(slurp_file(out).find("probation failed: interrupted by SIGTERM after "),
@@ -304,7 +300,8 @@ TEST_F(RollbackTest, SigkillDuringProbationLeavesThePolicyAndThePreviousForRollb
             std::string::npos)
       << s.out;
   EXPECT_NE(s.out.find("previous:   'default'"), std::string::npos) << s.out;
-  EXPECT_NE(status_json().find("\"running\":false"), std::string::npos);
+  const nlohmann::json probation = status_json()["probation"];
+  EXPECT_TRUE(probation.is_object() && probation["running"] == false) << probation.dump();
   RunResult r = loader({"--rollback"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("rolled back 'saturate' -> 'default'"), std::string::npos) << r.out;
@@ -386,8 +383,9 @@ TEST_F(RollbackTest, ForegroundNoticesADetachByAnotherProcessAtOnce) {
   const std::string out = "/tmp/structops-fg-detach.out";
   int pid = spawn({loader_path(), "--foreground", "--policy", "default", "--interval", "30"}, out);
   ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "default"; }, 20s)) << slurp_file(out);
-  long long link = json_number(status_json(), "id");
-  ASSERT_GT(link, 0) << status_json();
+  const nlohmann::json attached = status_json()["link"];
+  ASSERT_TRUE(attached.is_object() && attached["id"].is_number_unsigned()) << attached.dump();
+  const unsigned link = attached["id"];
   RunResult d = run({"/usr/sbin/bpftool", "link", "detach", "id", std::to_string(link)});
   ASSERT_EQ(d.exit_code, 0) << d.err;
   auto detached_at = Clock::now();

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <functional>
 
+#include <nlohmann/json.hpp>
+
 #include "reliability.hpp"
 
 namespace structops::test {
@@ -287,7 +289,8 @@ TEST_F(BadInputTest, AnUnprivilegedUserCannotTriggerOrAttachButCanReadStatus) {
   EXPECT_NE(s.out.find("need root (CAP_BPF and CAP_SYS_ADMIN)"), std::string::npos) << s.out;
   RunResult j = run_as_nobody({"--status", "--json"});
   EXPECT_EQ(j.exit_code, 0) << j.err;
-  EXPECT_NE(j.out.find("\"policy\":\"default\""), std::string::npos) << j.out;
+  EXPECT_TRUE(nlohmann::json::accept(j.out) && nlohmann::json::parse(j.out)["policy"] == "default")
+      << j.out;
 
   const Snapshot after = snapshot();
   EXPECT_EQ(after, before) << describe(after);

@@ -54,12 +54,9 @@ class RollbackFaultTest : public ReliabilityTest {
 
   // The previous policy as --status --json reports it ("" if none).
   static std::string previous_name() {
-    RunResult r = loader({"--status", "--json"});
-    const std::string key = "\"previous\":{\"state\":\"ready\",\"name\":\"";
-    size_t at = r.out.find(key);
-    if (at == std::string::npos) return "";
-    at += key.size();
-    return r.out.substr(at, r.out.find('"', at) - at);
+    const nlohmann::json previous = loader_status_json()["previous"];
+    if (!previous.is_object() || previous["state"] != "ready") return "";
+    return previous["name"];
   }
 
   // After any fault: the link on exactly one of the pair, answering as

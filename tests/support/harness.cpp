@@ -107,6 +107,16 @@ RunResult loader(const std::vector<std::string>& args) {
   return run(argv);
 }
 
+nlohmann::json loader_status_json() {
+  RunResult r = loader({"--status", "--json"});
+  try {
+    return nlohmann::json::parse(r.out);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::runtime_error("structops-load --status --json (exit " + std::to_string(r.exit_code) +
+                             ") printed no JSON: " + e.what() + "\n" + r.out + r.err);
+  }
+}
+
 std::string loader_path() {
   return env_or_throw("STRUCTOPS_LOADER");
 }

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "module_files.hpp"
 
 namespace structops::test {
@@ -26,6 +28,10 @@ int wait_child(int pid);
 
 // Run the structops-load under test with the given arguments.
 RunResult loader(const std::vector<std::string>& args);
+
+// Its --status --json, parsed (nlohmann); throws, failing the calling
+// test, if that is not JSON.
+nlohmann::json loader_status_json();
 
 // Paths handed over by CMake through the environment.
 std::string loader_path();
