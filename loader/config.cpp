@@ -65,7 +65,7 @@ Result<Config> parse_config(const std::string& text, const std::string& origin) 
     return make_error(ErrorKind::usage,
                       origin + (line ? ":" + std::to_string(line) : std::string()) + ": " +
                           e.what() +
-                          "; it may hold only 'policy = NAME' and 'set = KEY=VALUE' lines "
+                          "; it holds 'policy = NAME' and 'set = KEY=VALUE' lines and # comments "
                           "(structops-load(8), CONFIGURATION)");
   }
   Config c;

@@ -13,7 +13,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "attaching_test.hpp"
@@ -26,13 +25,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class LoaderTest : public AttachingTest {
  protected:

@@ -30,13 +30,6 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kPrevious = "/sys/fs/bpf/structops/previous";
 constexpr const char* kRecord = "/run/structops/probation";
 
-std::string slurp_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
 // bpf_testmod_ops maps alive (attached, previous, or held by a process).
@@ -205,7 +198,7 @@ TEST_F(RollbackTest, ProbationThatPassesKeepsThePolicyAndSaves) {
   EXPECT_GE(runs, 2) << r.err;
   EXPECT_LE(runs, 4) << r.err;
   EXPECT_GE(took, 5.0);
-  EXPECT_NE(slurp_file(conf).find("saturate"), std::string::npos);
+  EXPECT_NE(slurp(conf).find("saturate"), std::string::npos);
   EXPECT_FALSE(exists(kRecord));
   expect_answering("saturate");
 }
@@ -271,17 +264,17 @@ TEST_F(RollbackTest, SigtermDuringProbationRollsBack) {
   const std::string out = "/tmp/structops-probation-term.out";
   int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
   ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
-      << slurp_file(out);
+      << slurp(out);
   const nlohmann::json probation = status_json()["probation"];
   EXPECT_TRUE(probation.is_object() && probation["pid"] == pid && probation["policy"] == "saturate" &&
               probation["running"] == true)
       << probation.dump();
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
-  EXPECT_EQ(wait_child(pid), 3) << slurp_file(out);
-  EXPECT_NE(slurp_file(out).find("probation failed: interrupted by SIGTERM after "),
+  EXPECT_EQ(wait_child(pid), 3) << slurp(out);
+  EXPECT_NE(slurp(out).find("probation failed: interrupted by SIGTERM after "),
             std::string::npos)
-      << slurp_file(out);
-  EXPECT_NE(slurp_file(out).find("rolled back 'saturate' -> 'default' in "), std::string::npos);
+      << slurp(out);
+  EXPECT_NE(slurp(out).find("rolled back 'saturate' -> 'default' in "), std::string::npos);
   EXPECT_FALSE(exists(kRecord));
   expect_answering("default");
 }
@@ -291,7 +284,7 @@ TEST_F(RollbackTest, SigkillDuringProbationLeavesThePolicyAndThePreviousForRollb
   const std::string out = "/tmp/structops-probation-kill.out";
   int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
   ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
-      << slurp_file(out);
+      << slurp(out);
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
   expect_answering("saturate");
@@ -313,19 +306,19 @@ TEST_F(RollbackTest, ALinkDetachedDuringProbationIsNoticedAndThePreviousAttached
   const std::string out = "/tmp/structops-probation-detach.out";
   int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
   ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
-      << slurp_file(out);
+      << slurp(out);
   // Someone else detaches the link alone (bpftool), keeping the pins.
   RunResult d = run({"/usr/sbin/bpftool", "link", "detach", "pinned", "/sys/fs/bpf/structops/link"});
   ASSERT_EQ(d.exit_code, 0) << d.err;
   auto detached_at = Clock::now();
-  EXPECT_EQ(wait_child(pid), 3) << slurp_file(out);
+  EXPECT_EQ(wait_child(pid), 3) << slurp(out);
   EXPECT_LT(Clock::now() - detached_at, 5s);
-  EXPECT_NE(slurp_file(out).find("probation failed: the policy was detached by another process"),
+  EXPECT_NE(slurp(out).find("probation failed: the policy was detached by another process"),
             std::string::npos)
-      << slurp_file(out);
-  EXPECT_NE(slurp_file(out).find("rolled back 'saturate' -> 'default' (attached again as link "),
+      << slurp(out);
+  EXPECT_NE(slurp(out).find("rolled back 'saturate' -> 'default' (attached again as link "),
             std::string::npos)
-      << slurp_file(out);
+      << slurp(out);
   expect_answering("default");
 }
 
@@ -334,13 +327,13 @@ TEST_F(RollbackTest, DetachDuringProbationIsRespectedAndRmmodWorksAfter) {
   const std::string out = "/tmp/structops-probation-detach2.out";
   int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
   ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
-      << slurp_file(out);
+      << slurp(out);
   RunResult d = loader({"--detach"});
   ASSERT_EQ(d.exit_code, 0) << d.err;
-  EXPECT_EQ(wait_child(pid), 3) << slurp_file(out);
-  EXPECT_NE(slurp_file(out).find("not rolled back: the previous policy was released too"),
+  EXPECT_EQ(wait_child(pid), 3) << slurp(out);
+  EXPECT_NE(slurp(out).find("not rolled back: the previous policy was released too"),
             std::string::npos)
-      << slurp_file(out);
+      << slurp(out);
   EXPECT_EQ(read_status()["policy"], "none");
   EXPECT_TRUE(wait_for([] { return unload_module() == 0; }, 5s)) << "rmmod refused";
   ASSERT_EQ(load_module(), 0);
@@ -361,19 +354,19 @@ TEST_F(RollbackTest, ForegroundKeepsThePreviousPolicyInProcessAfterSighup) {
   const std::string out = "/tmp/structops-fg-prev.out";
   int pid = spawn({loader_path(), "--foreground", "--config", conf, "--policy", "default",
                    "--interval", "30"}, out);
-  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "default"; }, 20s)) << slurp_file(out);
+  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "default"; }, 20s)) << slurp(out);
   ASSERT_EQ(::kill(pid, SIGHUP), 0);
-  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "saturate"; }, 20s)) << slurp_file(out);
+  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "saturate"; }, 20s)) << slurp(out);
   // default stays loaded (READY) in the process, not pinned.
   EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 2; }, 5s)) << struct_ops_maps();
   EXPECT_FALSE(exists(kPrevious));
   { std::ofstream(conf) << "policy = stats\n"; }
   ASSERT_EQ(::kill(pid, SIGHUP), 0);
-  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "stats"; }, 20s)) << slurp_file(out);
+  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "stats"; }, 20s)) << slurp(out);
   // Exactly one previous: default's map is released.
   EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 2; }, 10s)) << struct_ops_maps();
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
-  EXPECT_EQ(wait_child(pid), 0) << slurp_file(out);
+  EXPECT_EQ(wait_child(pid), 0) << slurp(out);
   EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 0; }, 10s)) << struct_ops_maps();
   EXPECT_TRUE(wait_for([] { return unload_module() == 0; }, 5s)) << "rmmod refused";
   ASSERT_EQ(load_module(), 0);
@@ -382,17 +375,17 @@ TEST_F(RollbackTest, ForegroundKeepsThePreviousPolicyInProcessAfterSighup) {
 TEST_F(RollbackTest, ForegroundNoticesADetachByAnotherProcessAtOnce) {
   const std::string out = "/tmp/structops-fg-detach.out";
   int pid = spawn({loader_path(), "--foreground", "--policy", "default", "--interval", "30"}, out);
-  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "default"; }, 20s)) << slurp_file(out);
+  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "default"; }, 20s)) << slurp(out);
   const nlohmann::json attached = status_json()["link"];
   ASSERT_TRUE(attached.is_object() && attached["id"].is_number_unsigned()) << attached.dump();
   const unsigned link = attached["id"];
   RunResult d = run({"/usr/sbin/bpftool", "link", "detach", "id", std::to_string(link)});
   ASSERT_EQ(d.exit_code, 0) << d.err;
   auto detached_at = Clock::now();
-  EXPECT_EQ(wait_child(pid), 1) << slurp_file(out);
+  EXPECT_EQ(wait_child(pid), 1) << slurp(out);
   EXPECT_LT(Clock::now() - detached_at, 3s) << "the 30 s trigger period is not what woke it";
-  EXPECT_NE(slurp_file(out).find("was detached by another process"), std::string::npos)
-      << slurp_file(out);
+  EXPECT_NE(slurp(out).find("was detached by another process"), std::string::npos)
+      << slurp(out);
   EXPECT_EQ(read_status()["policy"], "none");
 }
 

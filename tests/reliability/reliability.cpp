@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -276,13 +275,6 @@ void ReliabilityTest::expect_answering(const std::string& policy) {
   }
   std::string why;
   EXPECT_TRUE(hello_record_consistent(s, &why)) << why;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 std::string first_line(const std::string& text) {

@@ -125,7 +125,6 @@ class ReliabilityTest : public ::testing::Test {
   static void expect_answering(const std::string& policy);
 };
 
-std::string slurp(const std::string& path);
 std::string first_line(const std::string& text);
 int count_lines(const std::string& text);
 

@@ -79,19 +79,29 @@ RunResult run(const std::vector<std::string>& argv) {
   return result;
 }
 
+void exec_with_output(const std::vector<std::string>& argv, const std::string& out_file) {
+  int fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0)
+    ::_exit(127);
+  ::dup2(fd, 1);
+  ::dup2(fd, 2);
+  exec_child(argv);
+}
+
 int spawn(const std::vector<std::string>& argv, const std::string& out_file) {
   pid_t pid = ::fork();
   if (pid < 0)
     throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    int fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-      ::_exit(127);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    exec_child(argv);
-  }
+  if (pid == 0)
+    exec_with_output(argv, out_file);
   return pid;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 int wait_child(int pid) {

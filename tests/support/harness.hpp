@@ -23,6 +23,13 @@ RunResult run(const std::vector<std::string>& argv);
 
 // Start argv in the background with stdout+stderr to out_file; returns pid.
 int spawn(const std::vector<std::string>& argv, const std::string& out_file);
+// In a forked child: stdout and stderr to out_file, then execv(argv);
+// _exit(127) if either fails.  spawn()'s second half, for callers that
+// prepare the child first (syscall_stop.cpp).
+[[noreturn]] void exec_with_output(const std::vector<std::string>& argv,
+                                   const std::string& out_file);
+// A whole file as a string ("" if it cannot be read).
+std::string slurp(const std::string& path);
 // Wait for a spawned child: its exit code, or 128 + signal.
 int wait_child(int pid);
 

@@ -1,19 +1,31 @@
 #include "syscall_stop.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <stdexcept>
+
+#include "harness.hpp"
 
 namespace structops::test {
 namespace {
 
 int exit_code_of(int status) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// A traced child left stopped would hang whoever waits for it: kill and
+// reap it, then fail.
+[[noreturn]] void abandon(pid_t pid, const std::string& what) {
+  const int err = errno;
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  throw std::runtime_error(what + " failed: " + std::strerror(err));
 }
 
 }  // namespace
@@ -24,17 +36,9 @@ StoppedChild spawn_stopped_at(const std::vector<std::string>& argv, const std::s
   if (pid < 0)
     throw std::runtime_error("fork failed");
   if (pid == 0) {
-    int fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0 || ::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0)
+    if (::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0)
       ::_exit(127);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());  // stops with SIGTRAP once the new image is in place
-    ::_exit(127);
+    exec_with_output(argv, out_file);  // stops with SIGTRAP once the new image is in place
   }
   StoppedChild child;
   child.pid = pid;
@@ -43,20 +47,16 @@ StoppedChild spawn_stopped_at(const std::vector<std::string>& argv, const std::s
     child.exit_code = exit_code_of(status);
     return child;
   }
-  if (::ptrace(PTRACE_SETOPTIONS, pid, nullptr,
-               PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) != 0) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    throw std::runtime_error("PTRACE_SETOPTIONS failed");
-  }
+  if (::ptrace(PTRACE_SETOPTIONS, pid, nullptr, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) != 0)
+    abandon(pid, "PTRACE_SETOPTIONS");
   bool in_point = false;  // between the point's entry and its exit
   int deliver = 0;        // a signal the child got, passed on
   for (;;) {
     if (::ptrace(PTRACE_SYSCALL, pid, nullptr, deliver) != 0)
-      throw std::runtime_error("PTRACE_SYSCALL failed");
+      abandon(pid, "PTRACE_SYSCALL");
     deliver = 0;
     if (::waitpid(pid, &status, 0) < 0)
-      throw std::runtime_error("waitpid on a traced child failed");
+      abandon(pid, "waitpid on a traced child");
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
       child.exit_code = exit_code_of(status);
       return child;
@@ -67,7 +67,7 @@ StoppedChild spawn_stopped_at(const std::vector<std::string>& argv, const std::s
     }
     __ptrace_syscall_info info = {};
     if (::ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof(info), &info) <= 0)
-      throw std::runtime_error("PTRACE_GET_SYSCALL_INFO failed");
+      abandon(pid, "PTRACE_GET_SYSCALL_INFO");
     if (info.op == PTRACE_SYSCALL_INFO_ENTRY && static_cast<long>(info.entry.nr) == point.nr &&
         (!point.arg0 || info.entry.args[0] == *point.arg0)) {
       if (!point.at_exit) {
@@ -84,7 +84,7 @@ StoppedChild spawn_stopped_at(const std::vector<std::string>& argv, const std::s
 
 void resume_stopped(int pid) {
   if (::ptrace(PTRACE_DETACH, pid, nullptr, 0) != 0)
-    throw std::runtime_error("PTRACE_DETACH failed");
+    abandon(pid, "PTRACE_DETACH");
 }
 
 }  // namespace structops::test

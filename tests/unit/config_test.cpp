@@ -50,7 +50,7 @@ TEST(Config, ErrorNamesTheBrokenLine) {
   EXPECT_EQ(garbage.error().kind, ErrorKind::usage);
   EXPECT_EQ(garbage.error().message.rfind("/etc/structops/structops.conf:4: ", 0), 0u)
       << garbage.error().message;
-  // ... and what to do about it.
+  // ... and what the file may hold instead.
   EXPECT_NE(garbage.error().message.find("'policy = NAME' and 'set = KEY=VALUE'"),
             std::string::npos) << garbage.error().message;
 
