@@ -33,6 +33,8 @@ constexpr int kExitDataErr = 65;      // EX_DATAERR: invalid policy, verifier re
 constexpr int kExitUnavailable = 69;  // EX_UNAVAILABLE: module or kernel support missing
 constexpr int kExitTempFail = 75;     // EX_TEMPFAIL: lost a concurrent swap, retry
 constexpr int kExitNoPerm = 77;       // EX_NOPERM
+constexpr int kExitConfig =
+    78;  // EX_CONFIG: Secure Boot/lockdown refused the module (enrol its key)
 
 int exit_code(ErrorKind kind) {
   switch (kind) {
@@ -42,6 +44,8 @@ int exit_code(ErrorKind kind) {
       return kExitDataErr;
     case ErrorKind::unavailable:
       return kExitUnavailable;
+    case ErrorKind::module_refused:
+      return kExitConfig;
     case ErrorKind::busy:
       return kExitTempFail;
     case ErrorKind::not_permitted:
@@ -135,6 +139,8 @@ int main(int argc, char** argv) {
       return print(rollback_policy(ctx), opts.verbose);
     case Action::list:
       return print(list_policies(ctx), opts.verbose);
+    case Action::load_module:
+      return print(load_module(), opts.verbose);
     case Action::status: {
       StatusReport report = gather_status(ctx);
       std::cout << (opts.prometheus ? format_status_prometheus(report)

@@ -347,6 +347,15 @@ Result<Outcome> save_policy(const Context& ctx, const std::string& name_or_path,
   return out;
 }
 
+Result<Outcome> load_module() {
+  const bool was_loaded = module_loaded();
+  if (auto r = ensure_module_loaded(); !r)
+    return std::move(r).error();
+  Outcome out;
+  out.message = was_loaded ? "bpf_testmod is already loaded" : "loaded bpf_testmod";
+  return out;
+}
+
 Result<Outcome> list_policies(const Context& ctx) {
   std::vector<PolicyEntry> entries = find_policy_files(ctx.search_dirs);
   Outcome out;

@@ -64,5 +64,8 @@ Result<Outcome> restore_policy(const Context& ctx);
 Result<Outcome> save_policy(const Context& ctx, const std::string& name_or_path,
                             const std::vector<std::string>& knob_settings);
 Result<Outcome> list_policies(const Context& ctx);
+// modprobe bpf_testmod; what the postinst runs, so that a refusal by
+// Secure Boot or lockdown is explained where the administrator looks.
+Result<Outcome> load_module();
 
 }  // namespace structops

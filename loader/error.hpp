@@ -17,6 +17,7 @@ enum class ErrorKind {
   usage,           // bad command line, unknown knob, bad config file
   invalid_policy,  // not a usable policy object, or the verifier said no
   unavailable,     // module or kernel support missing
+  module_refused,  // Secure Boot or lockdown refused the module's signature
   busy,            // lost a concurrent swap, or someone else holds the module
   not_permitted,   // missing root / CAP_BPF / CAP_SYS_ADMIN
   other,

@@ -1,10 +1,6 @@
 #include "module.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -14,9 +10,8 @@
 #include <sstream>
 #include <system_error>
 
-#include "unique_fd.hpp"
-
-extern char** environ;
+#include "module_trust.hpp"
+#include "run_command.hpp"
 
 namespace structops {
 namespace fs = std::filesystem;
@@ -51,40 +46,6 @@ bool module_file_exists(const std::string& release) {
       return true;
   }
   return false;
-}
-
-// Runs "modprobe bpf_testmod", returning its exit status and output.
-int run_modprobe(std::string* output) {
-  int pipefd[2];
-  if (pipe2(pipefd, O_CLOEXEC) != 0) {
-    *output = "cannot create a pipe for modprobe";
-    return -1;
-  }
-  UniqueFd rd(pipefd[0]), wr(pipefd[1]);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, wr.get(), STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, wr.get(), STDERR_FILENO);
-  const char* argv[] = {"modprobe", kModule, nullptr};
-  pid_t pid;
-  int err =
-      posix_spawnp(&pid, "modprobe", &actions, nullptr, const_cast<char* const*>(argv), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  wr.reset();
-  if (err) {
-    *output = std::string("cannot run modprobe: ") + strerror(err);
-    return -1;
-  }
-  char buf[512];
-  ssize_t n;
-  while ((n = read(rd.get(), buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0)
-      output->append(buf, n);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  *output = trim(*output);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 }  // namespace
@@ -173,8 +134,13 @@ Result<void> ensure_module_loaded() {
   const std::string btf_path = std::string("/sys/kernel/btf/") + kModule;
   f.loaded = module_loaded();
   if (!f.loaded) {
-    int status = run_modprobe(&f.modprobe_output);
+    int status = run_command({"modprobe", kModule}, &f.modprobe_output);
     f.loaded = status == 0 && module_loaded();
+    // A signature or lockdown refusal has its own explanation and exit
+    // code: the fix is enrolling a key, not installing something.
+    Refusal refusal = classify_modprobe_output(f.modprobe_output);
+    if (!f.loaded && refusal != Refusal::none)
+      return make_error(ErrorKind::module_refused, explain_refusal(gather_module_trust(refusal)));
   }
   f.btf = exists(btf_path);
   if (f.loaded && f.btf)

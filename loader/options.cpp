@@ -24,6 +24,7 @@ po::options_description describe(const std::string& default_config) {
     ("status", "module, attached policy, link/map/program ids, counters, policy statistics")
     ("restore", "attach the policy named in the config file (what boot runs)")
     ("rollback", "exchange the attached and the previous policy with one atomic link update")
+    ("load-module", "load bpf_testmod (modprobe), or say in one line why the kernel refuses it")
     ("foreground", "attach without pinning, trigger the module every --interval seconds, "
                    "detach on Ctrl-C; SIGHUP re-reads the config file and swaps")
     ("help,h", "show this help")
@@ -80,6 +81,7 @@ std::string usage_text(const std::string& default_config) {
          "       structops-load --rollback\n"
          "       structops-load --verify NAME|PATH [--set KEY=VALUE]...\n"
          "       structops-load --detach | --list | --status [--json|--format=FMT] | --restore\n"
+         "       structops-load --load-module\n"
          "       structops-load --foreground [--policy NAME|PATH] [--interval SECS]\n"
          "\n"
          "Attach, hot-swap and inspect bpf_testmod_ops policies (BPF struct_ops).\n"
@@ -93,7 +95,8 @@ std::string usage_text(const std::string& default_config) {
          "\n"
          "Exit status: 0 success, 64 usage error, 65 invalid policy or verifier rejection,\n"
          "69 module or kernel support unavailable (--rollback: no previous policy),\n"
-         "75 lost a concurrent swap (retry), 77 not permitted, 1 other failure,\n"
+         "75 lost a concurrent swap (retry), 77 not permitted, 78 Secure Boot or lockdown\n"
+         "refused the module (enrol its signing key), 1 other failure,\n"
          "3 probation failed and was rolled back.\n";
   return out.str();
 }
@@ -135,7 +138,8 @@ Result<Options> parse_options(int argc, const char* const argv[],
   bool policy = vm.count("policy") > 0;
   bool foreground = vm.count("foreground") > 0;
   std::vector<std::string> chosen;
-  for (const char* name : {"policy", "verify", "detach", "list", "status", "restore", "rollback"})
+  for (const char* name :
+       {"policy", "verify", "detach", "list", "status", "restore", "rollback", "load-module"})
     if (vm.count(name))
       chosen.push_back(name);
   // --foreground takes its policy from --policy, so that pair is one action.
@@ -171,6 +175,8 @@ Result<Options> parse_options(int argc, const char* const argv[],
     o.action = Action::restore;
   } else if (a == "rollback") {
     o.action = Action::rollback;
+  } else if (a == "load-module") {
+    o.action = Action::load_module;
   }
   if ((o.action == Action::attach || o.action == Action::verify) && o.policy.empty())
     return usage("--" + a + " needs a policy name or path");
@@ -210,8 +216,9 @@ Result<Options> parse_options(int argc, const char* const argv[],
   }
   if (vm.count("probation")) {
     if (o.action != Action::attach)
-      return usage("--probation needs --policy (and not --foreground): it tries the policy "
-                   "--policy attaches");
+      return usage(
+          "--probation needs --policy (and not --foreground): it tries the policy "
+          "--policy attaches");
     if (!parse_interval(vm["probation"].as<std::string>(), &o.probation_s))
       return usage("--probation wants a positive number of seconds (at most 86400), not '" +
                    vm["probation"].as<std::string>() + "'");

@@ -19,6 +19,7 @@ enum class Action {
   status,      // --status
   restore,     // --restore
   rollback,    // --rollback
+  load_module, // --load-module
   foreground,  // --foreground [--policy]
 };
 

@@ -13,8 +13,10 @@
 #include <structops/bpf_testmod.h>
 
 #include "config.hpp"
+#include "kernel_security.hpp"
 #include "link_manager.hpp"
 #include "module_btf.hpp"
+#include "module_trust.hpp"
 #include "previous.hpp"
 #include "privileges.hpp"
 
@@ -116,6 +118,11 @@ std::string format_status_text(const StatusReport& r) {
     out += label + std::string(label.size() < 12 ? 12 - label.size() : 1, ' ') + value + "\n";
   };
   line("module:", r.module_loaded ? "bpf_testmod loaded" : "bpf_testmod not loaded");
+  line("signer:", !r.module_signer           ? "unknown (no module file found)"
+                  : r.module_signer->empty() ? "none (the module is not signed)"
+                                             : "'" + *r.module_signer + "'");
+  line("security:", "Secure Boot " + (r.secure_boot.empty() ? "unknown" : r.secure_boot) +
+                        ", lockdown " + (r.lockdown.empty() ? "unknown" : r.lockdown));
   line("policy:", r.policy.empty() ? "none" : r.policy);
   if (r.link_id) {
     std::string link = "link " + std::to_string(r.link_id) + ", map " + std::to_string(r.map_id);
@@ -181,8 +188,12 @@ std::string format_status_json(const StatusReport& r) {
     for (const auto& [k, v] : *r.counters)
       counters[k] = json_value(v);
   }
-  out["module"] = {
-      {"name", BPF_TESTMOD_MODULE_NAME}, {"loaded", r.module_loaded}, {"counters", counters}};
+  out["module"] = {{"name", BPF_TESTMOD_MODULE_NAME},
+                   {"loaded", r.module_loaded},
+                   {"signer", r.module_signer ? json(*r.module_signer) : json(nullptr)},
+                   {"counters", counters}};
+  out["secure_boot"] = r.secure_boot.empty() ? json(nullptr) : json(r.secure_boot);
+  out["lockdown"] = r.lockdown.empty() ? json(nullptr) : json(r.lockdown);
   out["policy"] = r.policy.empty() ? json(nullptr) : json(r.policy);
   out["link"] = nullptr;
   if (r.link_id)
@@ -218,6 +229,21 @@ namespace {
 // probation record.
 void gather_unprivileged(const Context& ctx, StatusReport& r) {
   r.module_loaded = module_loaded();
+  r.secure_boot = secure_boot_state();
+  r.lockdown = lockdown_mode();
+  bool found = false;
+  std::string signer = module_signer(&found);
+  if (found)
+    r.module_signer = signer;
+  // Not loaded under Secure Boot: say now what modprobe would refuse.
+  if (!r.module_loaded && r.secure_boot == "enabled" && found) {
+    ModuleTrust trust = gather_module_trust(Refusal::key_rejected);
+    if (signer.empty() || trust.enrolment != Enrolment::enrolled)
+      r.notes.push_back(explain_refusal(trust));
+  }
+  if (r.lockdown == "confidentiality")
+    r.notes.push_back(
+        "the bpf_testmod tracepoints are unavailable: lockdown=confidentiality restricts tracefs");
   if (r.module_loaded) {
     auto fields = read_status();
     if (fields) {

@@ -20,6 +20,13 @@ struct StatusReport {
   std::optional<StatusFields> counters;  // the module's status file
   std::string policy;                    // attached policy's name, "" if none/unknown
 
+  // The machine's trust state: "enabled"/"disabled" and
+  // "none"/"integrity"/"confidentiality", "" when unknown; who signed the
+  // module file modprobe loads ("" unsigned, nullopt no module file).
+  std::string secure_boot;
+  std::string lockdown;
+  std::optional<std::string> module_signer;
+
   std::string pin_path;
   // "absent", "stale", "active", or "unknown" when it could not be read.
   std::string pin_state = "unknown";

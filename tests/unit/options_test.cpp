@@ -187,6 +187,16 @@ TEST(Options, RollbackIsAnActionOfItsOwn) {
   EXPECT_NE(usage_error({"--rollback", "--json"}).find("--json applies"), std::string::npos);
 }
 
+TEST(Options, LoadModuleIsAnActionOfItsOwn) {
+  auto r = parse({"--load-module"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->action, Action::load_module);
+  EXPECT_NE(usage_error({"--load-module", "--status"}).find("cannot be combined"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--load-module", "--set", "a=1"}).find("--set applies"),
+            std::string::npos);
+}
+
 TEST(Options, ProbationWithCheckAndInterval) {
   auto r = parse({"--policy", "saturate", "--probation", "30", "--check", "curl -sf localhost",
                   "--check-interval", "0.5", "--save"});
@@ -221,12 +231,13 @@ TEST(Options, ProbationNeedsPolicy) {
 }
 
 TEST(Options, ProbationSecondsMustBePositiveDecimals) {
-  for (const char* bad : {"0", "-1", "abc", "", "1e3", "5s", "0.0", "inf", "nan", "86401", "1..2"}) {
+  for (const char* bad :
+       {"0", "-1", "abc", "", "1e3", "5s", "0.0", "inf", "nan", "86401", "1..2"}) {
     EXPECT_NE(usage_error({"--policy", "x", "--probation", bad}).find("positive number"),
               std::string::npos)
         << bad;
-    EXPECT_NE(usage_error({"--policy", "x", "--probation", "5", "--check", "true",
-                           "--check-interval", bad})
+    EXPECT_NE(usage_error(
+                  {"--policy", "x", "--probation", "5", "--check", "true", "--check-interval", bad})
                   .find("positive number"),
               std::string::npos)
         << bad;

@@ -9,6 +9,9 @@ namespace {
 StatusReport attached_report() {
   StatusReport r;
   r.module_loaded = true;
+  r.module_signer = "DKMS module signing key";
+  r.secure_boot = "enabled";
+  r.lockdown = "integrity";
   r.counters = parse_status(
       "policy: stats\ntriggers: 12\nlast_policy: stats\nlast_test_2: -5\nbench_op: test_1\n");
   r.policy = "stats";
@@ -44,16 +47,18 @@ StatusReport attached_report() {
 }
 
 TEST(StatusJson, FullReport) {
-  EXPECT_EQ(format_status_json(attached_report()),
-            R"({"module":{"name":"bpf_testmod","loaded":true,"counters":{"policy":"stats",)"
-            R"("triggers":12,"last_policy":"stats","last_test_2":-5,"bench_op":"test_1"}},)"
-            R"("policy":"stats","link":{"id":12,"map_id":34,"prog_ids":[56,57],"pinned":true},)"
-            R"("pin":{"path":"/sys/fs/bpf/structops/link","state":"active"},)"
-            R"("previous":null,"probation":null,)"
-            R"("statistics":{"calls_test_1":7,"len_log2":[0,1,2],"label":"say \"hi\""},)"
-            R"("knobs":{"enabled":true},)"
-            R"("config":{"path":"/etc/structops/structops.conf","policy":"stats"},"notes":[]})"
-            "\n");
+  EXPECT_EQ(
+      format_status_json(attached_report()),
+      R"({"module":{"name":"bpf_testmod","loaded":true,)"
+      R"("signer":"DKMS module signing key","counters":{"policy":"stats",)"
+      R"("triggers":12,"last_policy":"stats","last_test_2":-5,"bench_op":"test_1"}},)"
+      R"("secure_boot":"enabled","lockdown":"integrity","policy":"stats","link":{"id":12,"map_id":34,"prog_ids":[56,57],"pinned":true},)"
+      R"("pin":{"path":"/sys/fs/bpf/structops/link","state":"active"},)"
+      R"("previous":null,"probation":null,)"
+      R"("statistics":{"calls_test_1":7,"len_log2":[0,1,2],"label":"say \"hi\""},)"
+      R"("knobs":{"enabled":true},)"
+      R"("config":{"path":"/etc/structops/structops.conf","policy":"stats"},"notes":[]})"
+      "\n");
 }
 
 TEST(StatusJson, NothingKnownIsNullsNotMissingKeys) {
@@ -62,7 +67,8 @@ TEST(StatusJson, NothingKnownIsNullsNotMissingKeys) {
   r.config_path = "/c";
   r.notes = {"cannot read \"x\"\n"};
   EXPECT_EQ(format_status_json(r),
-            R"({"module":{"name":"bpf_testmod","loaded":false,"counters":null},"policy":null,)"
+            R"({"module":{"name":"bpf_testmod","loaded":false,"signer":null,"counters":null},)"
+            R"("secure_boot":null,"lockdown":null,"policy":null,)"
             R"("link":null,"pin":{"path":"/p","state":"unknown"},"previous":null,)"
             R"("probation":null,"statistics":{},"knobs":{},)"
             R"("config":{"path":"/c","policy":null},"notes":["cannot read \"x\"\n"]})"
@@ -182,6 +188,32 @@ TEST(StatusText, ShowsPolicyLinkCountersAndStatistics) {
       << t;
   EXPECT_NE(t.find("knobs of 'stats':\n  enabled = true\n"), std::string::npos) << t;
   EXPECT_NE(t.find("configured: stats (/etc/structops/structops.conf)\n"), std::string::npos) << t;
+}
+
+TEST(StatusText, ShowsTheSignerAndTheMachinesTrustState) {
+  std::string t = format_status_text(attached_report());
+  EXPECT_NE(t.find("signer:     'DKMS module signing key'\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("security:   Secure Boot enabled, lockdown integrity\n"), std::string::npos)
+      << t;
+  StatusReport r;
+  t = format_status_text(r);
+  EXPECT_NE(t.find("signer:     unknown (no module file found)\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("security:   Secure Boot unknown, lockdown unknown\n"), std::string::npos) << t;
+  r.module_signer = "";
+  EXPECT_NE(format_status_text(r).find("signer:     none (the module is not signed)\n"),
+            std::string::npos);
+}
+
+TEST(StatusJson, CarriesSecureBootLockdownAndSigner) {
+  nlohmann::json j = nlohmann::json::parse(format_status_json(attached_report()));
+  EXPECT_EQ(j["secure_boot"], "enabled");
+  EXPECT_EQ(j["lockdown"], "integrity");
+  EXPECT_EQ(j["module"]["signer"], "DKMS module signing key");
+  StatusReport r;
+  r.module_signer = "";
+  j = nlohmann::json::parse(format_status_json(r));
+  EXPECT_TRUE(j["secure_boot"].is_null());
+  EXPECT_EQ(j["module"]["signer"], "");
 }
 
 TEST(StatusText, UnprivilegedReportSaysWhatItCouldNotRead) {
