@@ -18,7 +18,7 @@ class ModuleTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(load_module(), 0) << "insmod " << module_path();
-    detach_policy();
+    EXPECT_EQ(detach_policy(), 0);
     ASSERT_EQ(read_status()["policy"], "none");
   }
 };
@@ -118,6 +118,26 @@ size_t count_lines_with(const std::string& log, const std::string& needle) {
   return n;
 }
 
+// Writes a unique line to /dev/kmsg and returns it: what the kernel logs
+// after it is what happened since, however full or rotated the log is.
+std::string log_marker(const std::string& what) {
+  static int n = 0;
+  std::string marker = "structops-test: " + what + " " + std::to_string(::getpid()) + "." +
+                       std::to_string(++n);
+  std::ofstream("/dev/kmsg") << marker << "\n";
+  return marker;
+}
+
+// The kernel log from one marker to the next.
+std::string log_between(const std::string& from, const std::string& to) {
+  const std::string log = kernel_log();
+  const size_t a = log.rfind(from);
+  if (a == std::string::npos)
+    return "(marker '" + from + "' not in the kernel log)";
+  const size_t b = log.find(to, a);
+  return log.substr(a, b == std::string::npos ? std::string::npos : b - a);
+}
+
 void set_logging(bool on) {
   std::string cmd = std::string("echo ") + (on ? "1" : "0") +
                     " > /sys/module/bpf_testmod/parameters/log_results";
@@ -126,14 +146,17 @@ void set_logging(bool on) {
 
 TEST_F(ModuleTest, LoggingCanBeTurnedOff) {
   const std::string line = "test_3() called with buffer";
-  size_t before = count_lines_with(kernel_log(), line);
+  const std::string quiet = log_marker("logging off");
   set_logging(false);
   ASSERT_EQ(trigger("test_3 quiet"), 0);
   set_logging(true);
   EXPECT_EQ(read_status()["last_test_3"], "5");
-  EXPECT_EQ(count_lines_with(kernel_log(), line), before);
+  const std::string loud = log_marker("logging on");
   ASSERT_EQ(trigger("test_3 loud"), 0);
-  EXPECT_EQ(count_lines_with(kernel_log(), line), before + 1);
+  const std::string end = log_marker("logging checked");
+  const std::string off_part = log_between(quiet, loud), on_part = log_between(loud, end);
+  EXPECT_EQ(count_lines_with(off_part, line), 0u) << off_part;
+  EXPECT_EQ(count_lines_with(on_part, line), 1u) << on_part;
 }
 
 TEST_F(ModuleTest, InKernelBenchmarkReportsItsRun) {

@@ -74,7 +74,7 @@ TEST_F(TracepointTest, TriggerEventAgreesWithTheStatusFile) {
   ASSERT_EQ(trigger("test_2 -7 3"), 0);
   ASSERT_EQ(trigger("abcdef"), 0);
   Status partial = read_status();
-  detach_policy();
+  EXPECT_EQ(detach_policy(), 0);
 
   std::vector<std::string> lines = events("bpf_testmod_trigger");
   ASSERT_EQ(lines.size(), 3u) << read_file(kTracing + "/trace");
@@ -120,7 +120,7 @@ TEST_F(TracepointTest, TriggerEventAgreesWithTheStatusFile) {
 TEST_F(TracepointTest, SwapEventNamesTheOldAndNewPolicy) {
   ASSERT_EQ(loader({"--policy", "default"}).exit_code, 0);
   ASSERT_EQ(loader({"--policy", "partial"}).exit_code, 0);
-  detach_policy();
+  EXPECT_EQ(detach_policy(), 0);
   std::vector<std::string> lines = events("bpf_testmod_swap");
   ASSERT_EQ(lines.size(), 3u) << read_file(kTracing + "/trace");
   EXPECT_NE(lines[0].find("op=reg old=none new=default"), std::string::npos) << lines[0];

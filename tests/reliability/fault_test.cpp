@@ -36,11 +36,6 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-uint64_t seed() {
-  const char* env = std::getenv("STRUCTOPS_SEED");
-  return env && *env ? std::strtoull(env, nullptr, 0) : std::random_device{}();
-}
-
 class FaultTest : public ReliabilityTest {
  protected:
   // The policy the module runs once the effects of a killed loader have
@@ -122,7 +117,7 @@ class FaultTest : public ReliabilityTest {
     const bool swap = phase == "swap";
     const BpfCounts baseline = settled_bpf_counts();
     const std::string old_policy = swap ? "default" : "none";
-    std::mt19937_64 rng(seed());
+    std::mt19937_64 rng(test_seed());
 
     // One undisturbed run measures how long the loader takes here.
     if (swap) attach("default");
@@ -169,14 +164,22 @@ TEST_F(FaultTest, KillNineDuringAttachLeavesNoPolicyOrTheNewOne) { kill_rounds("
 
 TEST_F(FaultTest, KillNineDuringSwapLeavesTheOldPolicyOrTheNewOne) { kill_rounds("swap"); }
 
-TEST_F(FaultTest, ForegroundKilledWithSigkillReleasesTheModuleWithinTwoSeconds) {
+// The module is released with no further action once the only holder of
+// the policy dies.  How soon is a figure, not a check: a wall-clock bound
+// would pass or fail with the host's load under TCG.  The 10 s waits only
+// keep a broken release from hanging the suite.
+TEST_F(FaultTest, ForegroundKilledWithSigkillReleasesTheModule) {
   std::vector<double> gone_s, unload_s;
   for (int i = 0; i < sizes().foreground_kills; i++) {
     int pid = spawn({loader_path(), "--foreground", "--policy", "default", "--interval", "0.2"},
                     "/tmp/foreground.out");
     ASSERT_TRUE(wait_until([] { return read_status()["policy"] == "default"; }, 30s))
         << slurp("/tmp/foreground.out");
-    std::this_thread::sleep_for(300ms);  // a periodic trigger or two
+    // Two periodic triggers answered by the policy (counted, not slept).
+    const long long before = status_number(read_status(), "triggers");
+    EXPECT_TRUE(
+        wait_until([&] { return status_number(read_status(), "triggers") >= before + 2; }, 30s))
+        << slurp("/tmp/foreground.out");
     EXPECT_EQ(read_status()["last_policy"], "default") << slurp("/tmp/foreground.out");
     struct stat st;
     EXPECT_NE(::lstat(kPinPath, &st), 0) << "--foreground must not pin";
@@ -192,13 +195,12 @@ TEST_F(FaultTest, ForegroundKilledWithSigkillReleasesTheModuleWithinTwoSeconds) 
         << "bpf_testmod still in use 10 s after its only user died";
     unload_s.push_back(seconds_since(t0));
     figures().states_checked++;
-    EXPECT_LE(unload_s.back(), 2.0) << "rmmod took " << unload_s.back() << " s after kill -9";
     ASSERT_EQ(load_module(), 0);
   }
   std::sort(unload_s.begin(), unload_s.end());
   std::printf(
       "[ figures  ] --foreground killed with -9, %zu times: policy gone after %.3f s (first), "
-      "rmmod succeeded after %.3f s min, %.3f s median, %.3f s max (limit 2 s)\n",
+      "rmmod succeeded after %.3f s min, %.3f s median, %.3f s max\n",
       unload_s.size(), gone_s.front(), unload_s.front(), unload_s[unload_s.size() / 2],
       unload_s.back());
 }

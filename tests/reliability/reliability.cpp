@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <random>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -288,6 +290,16 @@ int count_lines(const std::string& text) {
   if (!text.empty() && text.back() != '\n')
     n++;
   return n;
+}
+
+uint64_t test_seed() {
+  const char* env = std::getenv("STRUCTOPS_SEED");
+  const uint64_t seed = env && *env ? std::strtoull(env, nullptr, 0) : std::random_device{}();
+  const ::testing::TestInfo* t = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::printf("[ figures  ] %s.%s: seed %llu (STRUCTOPS_SEED=%llu replays it)\n",
+              t ? t->test_suite_name() : "?", t ? t->name() : "?",
+              static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
+  return seed;
 }
 
 }  // namespace structops::test

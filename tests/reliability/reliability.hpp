@@ -125,6 +125,10 @@ class ReliabilityTest : public ::testing::Test {
   static void expect_answering(const std::string& policy);
 };
 
+// The seed of a test's random choices: $STRUCTOPS_SEED, else a fresh one;
+// printed with the test's name, so that a failing run can be replayed.
+uint64_t test_seed();
+
 std::string first_line(const std::string& text);
 int count_lines(const std::string& text);
 

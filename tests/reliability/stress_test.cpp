@@ -256,12 +256,15 @@ TEST_F(StressTest, TwoLoadersRacingExactlyOneWinsAndThePinStaysLive) {
       rounds, from_nothing, lost, both_won);
   for (const auto& [message, n] : loser_says)
     std::printf("[ figures  ] race: %d losers said: %s\n", n, message.c_str());
-  EXPECT_GT(lost, 0) << "the two loaders never overlapped: the race was not exercised";
+  // Whether two processes overlap is the scheduler's choice: every round
+  // above checks that no interleaving breaks the invariants, and
+  // LoaderTest.ASwapDuringAnotherLoadersCommitExits75AndChangesNothing
+  // forces the overlap (ptrace) and proves the loser's exit 75.
 }
 
 TEST_F(StressTest, DetachRacingASwapLeavesAConsistentState) {
   const int rounds = std::max(2, sizes().race_rounds / 2);
-  std::mt19937_64 rng(std::random_device{}());
+  std::mt19937_64 rng(test_seed());
   std::map<std::string, int> outcomes;
   for (int round = 0; round < rounds; round++) {
     attach("default");

@@ -275,10 +275,7 @@ class PayloadGenerator {
 class TriggerFuzzTest : public ReliabilityTest {};
 
 TEST_F(TriggerFuzzTest, WritesAgreeWithTheModelAndRejectsChangeNothing) {
-  const char* env = std::getenv("STRUCTOPS_SEED");
-  const uint64_t seed = env && *env ? std::strtoull(env, nullptr, 0) : std::random_device{}();
-  std::printf("[ figures  ] fuzz seed %llu (STRUCTOPS_SEED=%llu reproduces it)\n",
-              static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
+  const uint64_t seed = test_seed();
   QuietKernelLog quiet;
   PayloadGenerator gen(seed);
   TriggerFile f;

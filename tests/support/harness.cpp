@@ -151,17 +151,17 @@ int unload_module() {
   return run({"/usr/sbin/rmmod", BPF_TESTMOD_MODULE_NAME}).exit_code;
 }
 
-void detach_policy() {
-  if (module_loaded() && read_status()["policy"] != "none")
-    loader({"--detach"});
+int detach_policy() {
+  if (!module_loaded() || read_status()["policy"] == "none")
+    return 0;
+  return loader({"--detach"}).exit_code;
 }
 
 int start_clean() {
   if (int rc = load_module())
     return rc;
   ::setenv("STRUCTOPS_POLICY_PATH", policy_dir().c_str(), 1);
-  detach_policy();
-  return 0;
+  return detach_policy();
 }
 
 std::vector<std::string> every_pair_walk() {

@@ -50,8 +50,10 @@ bool module_loaded();
 int load_module();
 int unload_module();
 
-// Detach whatever policy is attached, through the loader.
-void detach_policy();
+// Detach whatever policy is attached, through the loader: 0 (also when
+// nothing was attached) or the loader's exit code, which a test's
+// clean-up must check like any other step.
+int detach_policy();
 
 // The state every policy test starts from: the module under test loaded,
 // no policy attached, the built policies found by name.  0 or an exit code.
