@@ -175,9 +175,10 @@ TEST_F(RollbackFaultTest, RollbackRacingASwapTheOneThatCommitsSecondExits75) {
     reset_to_no_policy();
     two_policies();  // saturate attached, default kept as the previous one
     const bool rollback_first = round % 2 == 0;
-    const std::vector<std::string> swap = {loader_path(), "--policy", "stats"};
-    const std::vector<std::string> rollback = {loader_path(), "--rollback"};
-    StoppedChild late = spawn_stopped_at(rollback_first ? swap : rollback, "/tmp/rb-race-late.out",
+    const std::vector<std::string> swap = {"--policy", "stats"}, rollback = {"--rollback"};
+    std::vector<std::string> late_argv = rollback_first ? swap : rollback;
+    late_argv.insert(late_argv.begin(), loader_path());
+    StoppedChild late = spawn_stopped_at(late_argv, "/tmp/rb-race-late.out",
                                          {__NR_flock, std::nullopt, false});
     if (!late.reached) {
       violation("round " + std::to_string(round) + ": the " +
