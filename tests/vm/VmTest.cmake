@@ -1,7 +1,7 @@
 # add_vm_test(NAME <name> COMMAND <cmd> [<arg>...]
 #             [KERNEL <kver>] [TIMEOUT <seconds>] [LABELS <label>...]
 #             [WORKING_DIRECTORY <dir>] [OVERLAY] [SYSTEMD]
-#             [KLOG_IGNORE <regex>...])
+#             [KLOG_IGNORE <regex>...] [SECURE_BOOT db|mok|none])
 #
 # Register a ctest test that runs <cmd> as root inside a guest booted by
 # tests/vm/vm-run: a binary built on the host runs unchanged, because the
@@ -15,14 +15,17 @@
 # (QEMU killed, kernel log shown) fires first.  The guest's kernel log is
 # kept as <build dir>/<name>.klog.  STRUCTOPS_* and GTEST_* variables in the
 # test's ENVIRONMENT reach the command.  KLOG_IGNORE: kernel log lines
-# that are not failures (vm-run --klog-ignore).
+# that are not failures (vm-run --klog-ignore).  SECURE_BOOT: boot
+# through UEFI with Secure Boot enforcing, the DKMS certificate trusted
+# through db, MOK or not at all (vm-run --secure-boot); the test gets the
+# label secureboot.
 
 # Captured now: inside the function CMAKE_CURRENT_LIST_DIR is the caller's.
 set_property(GLOBAL PROPERTY STRUCTOPS_VM_RUN "${CMAKE_CURRENT_LIST_DIR}/vm-run")
 
 function(add_vm_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg "OVERLAY;SYSTEMD"
-    "NAME;KERNEL;TIMEOUT;WORKING_DIRECTORY" "COMMAND;LABELS;KLOG_IGNORE")
+    "NAME;KERNEL;TIMEOUT;WORKING_DIRECTORY;SECURE_BOOT" "COMMAND;LABELS;KLOG_IGNORE")
   if(NOT arg_NAME OR NOT arg_COMMAND)
     message(FATAL_ERROR "add_vm_test: NAME and COMMAND are required")
   endif()
@@ -55,6 +58,13 @@ function(add_vm_test)
   endif()
   if(arg_SYSTEMD)
     list(APPEND opts --systemd)
+  endif()
+  if(arg_SECURE_BOOT)
+    if(NOT arg_SECURE_BOOT MATCHES "^(db|mok|none)$")
+      message(FATAL_ERROR "add_vm_test(${arg_NAME}): SECURE_BOOT is db, mok or none, not ${arg_SECURE_BOOT}")
+    endif()
+    list(APPEND opts --secure-boot ${arg_SECURE_BOOT})
+    list(APPEND arg_LABELS secureboot)
   endif()
   foreach(re IN LISTS arg_KLOG_IGNORE)
     list(APPEND opts --klog-ignore ${re})
