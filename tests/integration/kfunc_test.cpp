@@ -3,13 +3,11 @@
 // copied): it copies test_3's own buffer, never more than the trigger's
 // length or the size asked, answers -ENODATA outside test_3, and only
 // bpf_testmod_ops programs may call it.
-#include <gtest/gtest.h>
-
 #include <cerrno>
-#include <cstdlib>
-#include <stdexcept>
 #include <string>
+#include <vector>
 
+#include <gtest/gtest.h>
 #include <structops/bpf_testmod.h>
 
 #include "harness.hpp"
@@ -17,13 +15,9 @@
 namespace structops::test {
 namespace {
 
-std::string env_path(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) throw std::runtime_error(std::string(name) + " is not set");
-  return v;
+std::string probe_policy() {
+  return env_path("STRUCTOPS_TEST_POLICY_DIR") + "/read_buf_probe.bpf.o";
 }
-
-std::string probe_policy() { return env_path("STRUCTOPS_TEST_POLICY_DIR") + "/read_buf_probe.bpf.o"; }
 
 // What the probe's test_3 answers when the kfunc copied n bytes.
 std::string copied(int n, char last) {
@@ -40,7 +34,8 @@ class KfuncTest : public ::testing::Test {
 
   static void attach_probe(const std::vector<std::string>& knobs = {}) {
     std::vector<std::string> args = {"--policy", probe_policy()};
-    for (const std::string& k : knobs) args.insert(args.end(), {"--set", k});
+    for (const std::string& k : knobs)
+      args.insert(args.end(), {"--set", k});
     RunResult r = loader(args);
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     ASSERT_EQ(read_status()["policy"], "read_buf_probe");
@@ -91,8 +86,9 @@ TEST_F(KfuncTest, AProgramOfAnotherStructOpsTypeMayNotCallIt) {
                      env_path("STRUCTOPS_CORPUS_DIR") + "/kfunc_other_type.bpf.o", pin});
   run({"/bin/rm", "-rf", pin});
   EXPECT_NE(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE((r.out + r.err).find("calling kernel function bpf_testmod_read_test_3_buf is not allowed"),
-            std::string::npos)
+  EXPECT_NE(
+      (r.out + r.err).find("calling kernel function bpf_testmod_read_test_3_buf is not allowed"),
+      std::string::npos)
       << r.out << r.err;
 }
 

@@ -5,7 +5,6 @@
 // policy built before the kfunc is refused with one line that says why.
 // Run by vm_lockdown_<kernel>, which sets STRUCTOPS_LOCKDOWN=confidentiality;
 // skipped elsewhere.
-#include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -16,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "expected.hpp"
 #include "harness.hpp"
 
@@ -23,12 +24,6 @@ namespace structops::test {
 namespace {
 
 constexpr const char* kLockdown = "/sys/kernel/security/lockdown";
-
-std::string env_path(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) throw std::runtime_error(std::string(name) + " is not set");
-  return v;
-}
 
 // The bracketed word of the lockdown file ("none [integrity] ..."), with
 // securityfs mounted first if the guest has not (the loader reads the same
@@ -40,7 +35,8 @@ std::string lockdown_mode() {
     return "";
   const std::string text = slurp(kLockdown);
   const size_t open = text.find('['), close = text.find(']');
-  if (open == std::string::npos || close == std::string::npos || close < open) return "";
+  if (open == std::string::npos || close == std::string::npos || close < open)
+    return "";
   return text.substr(open + 1, close - open - 1);
 }
 
@@ -56,7 +52,8 @@ class LockdownEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
     const char* want = std::getenv("STRUCTOPS_LOCKDOWN");
-    if (!want) return;
+    if (!want)
+      return;
     ASSERT_EQ(load_module(), 0) << "cannot load the module under test";
     if (lockdown_mode() != want) {
       std::ofstream out(kLockdown);
@@ -73,7 +70,8 @@ class LockdownTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const char* want = std::getenv("STRUCTOPS_LOCKDOWN");
-    if (!want) GTEST_SKIP() << "not booted with lockdown= (vm_lockdown_<kernel> runs these)";
+    if (!want)
+      GTEST_SKIP() << "STRUCTOPS_LOCKDOWN is not set (vm_lockdown_<kernel> runs these)";
     ASSERT_EQ(lockdown_mode(), want) << "the guest's " << kLockdown << ": " << slurp(kLockdown);
     ASSERT_EQ(start_clean(), 0);
     loader({"--detach"});
@@ -111,7 +109,8 @@ TEST_F(LockdownTest, DefaultReadsTest3sBuffer) {
 // each step.
 TEST_F(LockdownTest, EveryPolicySwapsRollsBackAndAnswers) {
   std::vector<std::pair<std::string, PolicyAnswers>> walk;  // loader argument, answers
-  for (const PolicyAnswers& p : shipped_policies()) walk.emplace_back(p.name, p);
+  for (const PolicyAnswers& p : shipped_policies())
+    walk.emplace_back(p.name, p);
   walk.emplace_back(env_path("STRUCTOPS_HELLO_OBJECT"), hello_policy());
   walk.emplace_back(walk.front());  // and back to the first, hello's successor
 
@@ -152,7 +151,8 @@ TEST_F(LockdownTest, APolicyUsingTheHelperIsRefusedInOneLineThatSaysWhy) {
     std::istringstream lines(r.err);
     std::vector<std::string> ours;
     for (std::string line; std::getline(lines, line);)
-      if (line.rfind("structops-load: ", 0) == 0) ours.push_back(line);
+      if (line.rfind("structops-load: ", 0) == 0)
+        ours.push_back(line);
     ASSERT_EQ(ours.size(), 1u) << r.err;
     // libbpf calls bpf_probe_read where its probe of bpf_probe_read_kernel
     // failed, as it does under this lockdown: either name will do.
@@ -179,9 +179,11 @@ TEST_F(LockdownTest, APolicyUsingTheHelperIsRefusedInOneLineThatSaysWhy) {
 // the build has one).
 TEST_F(LockdownTest, PoliciesBuiltByTheNewerClangVerify) {
   const char* dir = std::getenv("STRUCTOPS_NEWER_POLICY_DIR");
-  if (!dir) GTEST_SKIP() << "no newer clang in this build";
+  if (!dir)
+    GTEST_SKIP() << "no newer clang in this build";
   std::vector<std::string> objects;
-  for (const PolicyAnswers& p : shipped_policies()) objects.push_back(p.name + ".bpf.o");
+  for (const PolicyAnswers& p : shipped_policies())
+    objects.push_back(p.name + ".bpf.o");
   objects.push_back("examples/hello.bpf.o");
   for (const std::string& o : objects) {
     RunResult r = loader({"--verify", std::string(dir) + "/" + o});

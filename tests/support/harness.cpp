@@ -136,6 +136,9 @@ std::string module_path() {
 std::string policy_dir() {
   return env_or_throw("STRUCTOPS_POLICY_DIR");
 }
+std::string env_path(const char* name) {
+  return env_or_throw(name);
+}
 
 bool module_loaded() {
   return ::access("/sys/module/bpf_testmod", F_OK) == 0;

@@ -44,6 +44,9 @@ nlohmann::json loader_status_json();
 std::string loader_path();
 std::string module_path();
 std::string policy_dir();
+// Any other such variable (e.g. STRUCTOPS_CORPUS_DIR where a test's
+// registration sets it); throws std::runtime_error when it is not set.
+std::string env_path(const char* name);
 
 bool module_loaded();
 // insmod the module under test unless it is loaded: 0 or an exit code.
