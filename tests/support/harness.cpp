@@ -154,6 +154,13 @@ int unload_module() {
   return run({"/usr/sbin/rmmod", BPF_TESTMOD_MODULE_NAME}).exit_code;
 }
 
+int unload_module_once_released() {
+  const std::string refcnt = std::string("/sys/module/") + BPF_TESTMOD_MODULE_NAME + "/refcnt";
+  for (int i = 0; i < 500 && slurp(refcnt) != "0\n"; i++)
+    ::usleep(10000);
+  return unload_module();
+}
+
 void detach_policy() {
   if (module_loaded() && read_status()["policy"] != "none")
     loader({"--detach"});

@@ -52,6 +52,12 @@ bool module_loaded();
 // insmod the module under test unless it is loaded: 0 or an exit code.
 int load_module();
 int unload_module();
+// The same once nothing holds the module any more, waiting up to 5 s for
+// that: after a detach the kernel frees the policy's map and programs only
+// after RCU grace periods, and a policy that calls the module's kfunc
+// holds the module until its programs are freed (under TCG, up to about a
+// second after --detach returns).  For tests that detached first.
+int unload_module_once_released();
 
 // Detach whatever policy is attached, through the loader.
 void detach_policy();
