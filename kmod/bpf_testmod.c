@@ -19,9 +19,11 @@
 #include <linux/bpf.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
+#include <linux/btf_ids.h>
 #include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
+#include <linux/local_lock.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -200,11 +202,56 @@ static noinline int call_test_2(const struct bpf_testmod_ops *ops, int a, int b)
 	return builtin_test_2(a, b);
 }
 
+/*
+ * The test_3 call a policy is running on this CPU, for its kfunc
+ * bpf_testmod_read_test_3_buf() (below): policies read test_3's buffer
+ * through the module, which owns it, instead of bpf_probe_read_kernel(),
+ * which lockdown=confidentiality refuses them.
+ *
+ * Why the kfunc can only ever read the buffer of its own caller's call:
+ *  - call_test_3() fills the record under the CPU's local_lock and clears
+ *    task before releasing it.  The lock pins the caller to this CPU
+ *    (preemption off; on PREEMPT_RT migration off and a per-CPU sleeping
+ *    lock, which the other tasks of this CPU wait for, with priority
+ *    inheritance, and which may be taken under rcu_read_lock() there), so
+ *    no other task can rewrite the record while the policy runs.
+ *  - The kfunc copies only if task is current: only the lock holder sets
+ *    task, to itself, and it is pinned to this CPU until it clears it.  A
+ *    program run by test_1 or test_2, or by another task, sees NULL or
+ *    another task and gets -ENODATA.
+ *  - buf is trigger_write()'s own stack buffer: alive until call_test_3()
+ *    returns, and len (at most BPF_TESTMOD_TRIGGER_MAX) bytes long.
+ * Everything is per-CPU and written with this_cpu_*(): no shared cache
+ * line and no atomic instruction in the per-call dispatch (kmod_hot_path_*
+ * checks call_test_3()).  Without PREEMPT_RT the lock is preempt_disable();
+ * with it, rt_spin_lock()'s compare-and-swap is on this CPU's own lock.
+ */
+struct test_3_call {
+	local_lock_t lock;
+	struct task_struct *task;	/* the caller; NULL between calls */
+	const char *buf;
+	u32 len;
+};
+
+static DEFINE_PER_CPU(struct test_3_call, test_3_call) = {
+	.lock = INIT_LOCAL_LOCK(lock),
+};
+
 static noinline int call_test_3(const struct bpf_testmod_ops *ops,
 				 const char *buf, int len)
 {
-	if (ops && ops->test_3)
-		return ops->test_3(buf, len);
+	int ret;
+
+	if (ops && ops->test_3) {
+		local_lock(&test_3_call.lock);
+		this_cpu_write(test_3_call.buf, buf);
+		this_cpu_write(test_3_call.len, len);
+		this_cpu_write(test_3_call.task, current);
+		ret = ops->test_3(buf, len);
+		this_cpu_write(test_3_call.task, NULL);
+		local_unlock(&test_3_call.lock);
+		return ret;
+	}
 	this_cpu_inc(stats.fallback_calls);
 	return builtin_test_3(buf, len);
 }
@@ -574,10 +621,88 @@ static int status_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/* The kfunc the module offers its policies */
+
+/*
+ * Global, not static, as kfuncs must be: the verifier and libbpf find one
+ * by its name in BTF.  Only BPF programs call it, and this prototype tells
+ * sparse so.
+ */
+int bpf_testmod_read_test_3_buf(char *dst, u32 dst__sz);
+
+__bpf_kfunc_start_defs();
+
+/**
+ * bpf_testmod_read_test_3_buf - copy the buffer of the test_3 call running
+ * @dst: where to copy it
+ * @dst__sz: size of @dst (the verifier checks that @dst has that many bytes)
+ *
+ * For a bpf_testmod_ops program, from inside its test_3 callback: copy the
+ * first bytes of the buffer the module passed to that very call, at most
+ * @dst__sz and at most the call's len.  Nothing is NUL-terminated.
+ *
+ * Return: the number of bytes copied, or -ENODATA when the caller is not
+ * inside a test_3 call of the current task (e.g. from test_1).
+ */
+__bpf_kfunc int bpf_testmod_read_test_3_buf(char *dst, u32 dst__sz)
+{
+	/* BPF programs run with migration disabled: this CPU stays ours. */
+	const struct test_3_call *call = this_cpu_ptr(&test_3_call);
+	u32 n;
+
+	/* See struct test_3_call for why this is enough. */
+	if (READ_ONCE(call->task) != current)
+		return -ENODATA;
+	n = min(dst__sz, call->len);
+	/* Without KF_TRUSTED_ARGS a maybe-NULL pointer passes the verifier. */
+	if (!dst)
+		return n ? -EINVAL : 0;
+	memcpy(dst, call->buf, n);
+	return n;
+}
+
+__bpf_kfunc_end_defs();
+
+BTF_KFUNCS_START(bpf_testmod_kfunc_ids)
+BTF_ID_FLAGS(func, bpf_testmod_read_test_3_buf)
+BTF_KFUNCS_END(bpf_testmod_kfunc_ids)
+
+/* The module's BTF, as the struct_ops core gave it to .init. */
+static struct btf *testmod_btf;
+
+/*
+ * The kfuncs are for this module's policies only: registered for
+ * BPF_PROG_TYPE_STRUCT_OPS, they would otherwise be offered to every
+ * struct_ops type (tcp_congestion_ops, sched_ext_ops...).  A struct_ops
+ * program names its type by attach_btf and attach_btf_id, set from
+ * BPF_PROG_LOAD's attributes before the verifier runs, which refuses the
+ * load unless they name a struct_ops type registered in that BTF; the
+ * module's BTF has exactly one, bpf_testmod_ops.  (The type id itself is
+ * not compared: with a distilled base BTF, pahole >= 1.28 for out-of-tree
+ * modules, the kernel renumbers the module's types at load time.)  The
+ * filter is only asked about the kfuncs of this module's BTF.
+ */
+static int bpf_testmod_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
+{
+	struct btf *btf = READ_ONCE(testmod_btf);
+
+	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS || !btf ||
+	    prog->aux->attach_btf != btf)
+		return -EACCES;
+	return 0;
+}
+
+static const struct btf_kfunc_id_set bpf_testmod_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &bpf_testmod_kfunc_ids,
+	.filter = bpf_testmod_kfunc_filter,
+};
+
 /* struct_ops glue */
 
 static int bpf_testmod_ops_init(struct btf *btf)
 {
+	WRITE_ONCE(testmod_btf, btf);
 	return 0;
 }
 
@@ -590,10 +715,14 @@ static bool bpf_testmod_ops_is_valid_access(int off, int size,
 }
 
 /*
- * Helpers such as bpf_probe_read_kernel and the map helpers come from
- * bpf_base_func_proto(), exported to modules only since 6.12.  On 6.9 to
- * 6.11 policies get no helpers at all: they still attach and swap, but the
- * ones that read test_3's buffer or keep statistics fail to verify there.
+ * Helpers such as the map helpers come from bpf_base_func_proto(),
+ * exported to modules only since 6.12.  On 6.9 to 6.11 policies get no
+ * helpers at all: they still attach and swap, but the ones that keep
+ * statistics fail to verify there.  Reading test_3's buffer needs no
+ * helper: bpf_testmod_read_test_3_buf() does it.  bpf_probe_read_kernel,
+ * which policies built before that kfunc use, stays offered:
+ * bpf_base_func_proto() itself withholds it where lockdown forbids reading
+ * kernel memory (lockdown=confidentiality).
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 static const struct bpf_func_proto *
@@ -849,9 +978,19 @@ static int __init bpf_testmod_init(void)
 	}
 
 	/*
-	 * Last, because a registered type cannot be unregistered: it goes
-	 * away with the module's BTF.  Without BTF it fails, and so must we.
+	 * Last, because neither a kfunc set nor a struct_ops type can be
+	 * unregistered: both live in the module's BTF and go away with it,
+	 * also when this init fails.  The kfuncs first, so that no policy is
+	 * ever verified against a type whose kfuncs are missing.  Without
+	 * BTF the type's registration fails, and so must we.
 	 */
+	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
+					&bpf_testmod_kfunc_set);
+	if (ret) {
+		pr_err("cannot register the kfuncs of bpf_testmod_ops (%d)\n",
+		       ret);
+		goto err_remove_status;
+	}
 	ret = register_bpf_struct_ops(&bpf_testmod_struct_ops, bpf_testmod_ops);
 	if (ret) {
 		pr_err("cannot register struct_ops type bpf_testmod_ops (%d): was the module built with BTF?\n",

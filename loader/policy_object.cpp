@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "btf_util.hpp"
+#include "kernel_security.hpp"
 #include "policy_lookup.hpp"
 
 namespace structops {
@@ -25,6 +26,27 @@ std::string callback_of(const bpf_program* prog) {
   std::string sec = bpf_program__section_name(prog);
   size_t slash = sec.rfind('/');
   return slash == std::string::npos ? sec : sec.substr(slash + 1);
+}
+
+// The helper a verifier log refuses, as it names it: "program of this type
+// cannot use helper bpf_probe_read#4" -> "bpf_probe_read#4"; "" if none.
+std::string unavailable_helper(const char* log) {
+  static constexpr char kSays[] = "cannot use helper ";
+  const char* p = std::strstr(log, kSays);
+  if (!p)
+    return {};
+  p += sizeof(kSays) - 1;
+  return std::string(p, std::strcspn(p, " \n"));
+}
+
+// The helpers that read kernel memory, which lockdown=confidentiality
+// withholds from BPF (LOCKDOWN_BPF_READ_KERNEL).  libbpf calls
+// bpf_probe_read where its probe of bpf_probe_read_kernel failed, as it
+// does under that lockdown, so the log may name either.
+bool reads_kernel_memory(const std::string& helper) {
+  const std::string name = helper.substr(0, helper.find('#'));
+  return name == "bpf_probe_read" || name == "bpf_probe_read_str" ||
+         name == "bpf_probe_read_kernel" || name == "bpf_probe_read_kernel_str";
 }
 
 }  // namespace
@@ -157,6 +179,18 @@ Result<void> PolicyObject::load() {
                              " callbacks: policy '" + name_ + "', program '" +
                              bpf_program__name(prog) + "' for member " + callback_of(prog) +
                              " (use SEC(\"struct_ops/" + callback_of(prog) + "\"))");
+    // A policy built before the module's kfunc reads test_3's buffer with
+    // bpf_probe_read_kernel, which a kernel locked down for confidentiality
+    // refuses: the raw log would only say the helper is unavailable.
+    if (const std::string helper = unavailable_helper(log);
+        reads_kernel_memory(helper) && lockdown_mode() == "confidentiality")
+      return make_error(ErrorKind::invalid_policy, err,
+                        "policy '" + name_ + "' (program '" + bpf_program__name(prog) +
+                            "', callback " + callback_of(prog) +
+                            ") reads kernel memory with helper " + helper +
+                            ", which this kernel's lockdown (confidentiality) refuses; rebuild "
+                            "the policy with the current SDK, whose structops_read_buf() needs "
+                            "no helper");
     Error e = errno_error(ErrorKind::invalid_policy, err,
                           "the verifier rejected policy '" + name_ + "' (program '" +
                               bpf_program__name(prog) + "', callback " + callback_of(prog) + ")");

@@ -6,8 +6,9 @@
  *	#include <structops/bpf_testmod.bpf.h>
  *	clang -O2 -g -target bpf -c my.bpf.c -o my.bpf.o
  *
- * It provides the struct_ops type, libbpf's helper declarations, a GPL
- * license section (bpf_probe_read_kernel is GPL-only) and the macros below.
+ * It provides the struct_ops type, libbpf's helper declarations, the
+ * module's kfunc, a GPL license section (kfuncs and bpf_probe_read_kernel
+ * are GPL-only) and the macros below.
  */
 #ifndef _STRUCTOPS_BPF_TESTMOD_BPF_H
 #define _STRUCTOPS_BPF_TESTMOD_BPF_H
@@ -84,17 +85,35 @@ char LICENSE[] SEC("license") = "GPL";
 #define STRUCTOPS_BUF_SIZE 256
 
 /*
+ * The module's kfunc (kmod/bpf_testmod.c): from inside test_3, copy the
+ * first min(dst__sz, len) bytes of the buffer the module passed to that
+ * call; returns the number copied, or -ENODATA (-61) outside a test_3 call
+ * (e.g. from test_1).  It needs no helper, so it works where lockdown
+ * (lockdown=confidentiality) refuses bpf_probe_read_kernel.  __weak: an
+ * object that uses it still loads with a module that predates it, where
+ * structops_read_buf() falls back to the helper.
+ */
+extern int bpf_testmod_read_test_3_buf(char *dst, __u32 dst__sz) __ksym __weak;
+
+/*
  * Copy the first min(len, STRUCTOPS_BUF_SIZE - 1) bytes of test_3's buffer
  * into dst, a zero-initialised char[STRUCTOPS_BUF_SIZE], so that it stays
  * NUL-terminated.  Returns the number of bytes copied, or a negative error.
+ * Call it from test_3 with that callback's buf and len.
+ *
+ * It reads through the module's kfunc, which copies the buffer of the
+ * test_3 call running and never more than that call's length; buf is used
+ * only with a module too old to have the kfunc, through
+ * bpf_probe_read_kernel() (bpf_ksym_exists() is a constant the verifier
+ * sees, so it never checks the branch not taken).
  *
  * The bound must be one the verifier can follow on every compiler.  The
  * compiler knows n <= STRUCTOPS_BUF_SIZE - 1 after the clamp and would drop
  * a mask, passing on a register whose compare happened on a copy (clang 14
  * does exactly that).  The empty asm makes it forget, so the mask is
- * emitted on the very register handed to the helper.  Passing len straight
- * to bpf_probe_read_kernel() is what made the original tutorial fail with
- * "R2 min value is negative".
+ * emitted on the very register handed to the kfunc or helper.  Passing len
+ * straight to bpf_probe_read_kernel() is what made the original tutorial
+ * fail with "R2 min value is negative".
  */
 static __always_inline int structops_read_buf(char *dst, const char *buf,
 					      int len)
@@ -109,6 +128,8 @@ static __always_inline int structops_read_buf(char *dst, const char *buf,
 		n = STRUCTOPS_BUF_SIZE - 1;
 	asm volatile("" : "+r"(n));
 	n &= STRUCTOPS_BUF_SIZE - 1;
+	if (bpf_ksym_exists(bpf_testmod_read_test_3_buf))
+		return bpf_testmod_read_test_3_buf(dst, n);
 	ret = bpf_probe_read_kernel(dst, n, buf);
 	return ret ? ret : (int)n;
 }

@@ -115,7 +115,7 @@ TEST_F(LoaderTest, DetachReturnsTheModuleToItsBuiltInBehaviour) {
   EXPECT_EQ(s["policy"], "none");
   EXPECT_EQ(s["last_test_1"], "0");
   // And the module can go: nothing holds it any more.
-  EXPECT_EQ(unload_module(), 0);
+  EXPECT_EQ(unload_module_once_released(), 0);
   ASSERT_EQ(load_module(), 0);
 }
 
@@ -240,7 +240,7 @@ TEST_F(LoaderTest, ExitCodes) {
 }
 
 TEST_F(LoaderTest, MissingModuleIsExit69WithAReason) {
-  ASSERT_EQ(unload_module(), 0);
+  ASSERT_EQ(unload_module_once_released(), 0);
   // An installed package (scripts/demo) puts a module where modprobe finds
   // it: hide it for this test, so that no module exists for this kernel.
   struct utsname uts {};

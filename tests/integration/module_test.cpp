@@ -169,7 +169,7 @@ TEST_F(ModuleTest, InKernelBenchmarkReportsItsRun) {
 }
 
 TEST_F(ModuleTest, UnloadsAndReloadsWhenNoPolicyIsAttached) {
-  ASSERT_EQ(unload_module(), 0);
+  ASSERT_EQ(unload_module_once_released(), 0);
   EXPECT_NE(::access("/proc/bpf_testmod_trigger", F_OK), 0);
   ASSERT_EQ(load_module(), 0);
   ASSERT_EQ(trigger("again"), 0);

@@ -136,6 +136,9 @@ std::string module_path() {
 std::string policy_dir() {
   return env_or_throw("STRUCTOPS_POLICY_DIR");
 }
+std::string env_path(const char* name) {
+  return env_or_throw(name);
+}
 
 bool module_loaded() {
   return ::access("/sys/module/bpf_testmod", F_OK) == 0;
@@ -149,6 +152,13 @@ int load_module() {
 
 int unload_module() {
   return run({"/usr/sbin/rmmod", BPF_TESTMOD_MODULE_NAME}).exit_code;
+}
+
+int unload_module_once_released() {
+  const std::string refcnt = std::string("/sys/module/") + BPF_TESTMOD_MODULE_NAME + "/refcnt";
+  for (int i = 0; i < 500 && slurp(refcnt) != "0\n"; i++)
+    ::usleep(10000);
+  return unload_module();
 }
 
 int detach_policy() {

@@ -44,11 +44,20 @@ nlohmann::json loader_status_json();
 std::string loader_path();
 std::string module_path();
 std::string policy_dir();
+// Any other such variable (e.g. STRUCTOPS_CORPUS_DIR where a test's
+// registration sets it); throws std::runtime_error when it is not set.
+std::string env_path(const char* name);
 
 bool module_loaded();
 // insmod the module under test unless it is loaded: 0 or an exit code.
 int load_module();
 int unload_module();
+// The same once nothing holds the module any more, waiting up to 5 s for
+// that: after a detach the kernel frees the policy's map and programs only
+// after RCU grace periods, and a policy that calls the module's kfunc
+// holds the module until its programs are freed (under TCG, up to about a
+// second after --detach returns).  For tests that detached first.
+int unload_module_once_released();
 
 // Detach whatever policy is attached, through the loader: 0 (also when
 // nothing was attached) or the loader's exit code, which a test's
