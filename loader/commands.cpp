@@ -285,6 +285,15 @@ Result<Outcome> detach_policy(const Context& ctx) {
   if (auto r = detach_link(pin->link_fd.get()); !r)
     return std::move(r).error();
   out.message = "detached '" + (name.empty() ? std::string("(unknown)") : name) + "'";
+  // The kernel frees the detached policy's maps and programs (each holds
+  // the module) a moment later, longer for programs that call the module's
+  // kfunc: return when rmmod works, as documented, with a bound.
+  pin->link_fd.reset();
+  pin->map_fd.reset();
+  if (!wait_module_unused(std::chrono::seconds(5)))
+    out.notes.push_back(
+        "bpf_testmod is still in use 5 s after the detach (another tool's policy or map?): "
+        "rmmod bpf_testmod may fail until that is gone");
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 #include "module_trust.hpp"
 #include "run_command.hpp"
@@ -126,6 +127,20 @@ std::string status_policy_name() {
 
 bool module_loaded() {
   return exists(std::string("/sys/module/") + kModule);
+}
+
+bool wait_module_unused(std::chrono::milliseconds timeout) {
+  const std::string refcnt = std::string("/sys/module/") + kModule + "/refcnt";
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::ifstream in(refcnt);
+    std::string n;
+    if (!(in >> n) || n == "0")
+      return true;  // unloaded meanwhile, or free
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 Result<void> ensure_module_loaded() {

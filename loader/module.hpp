@@ -3,6 +3,7 @@
 // a diagnosis that names what is missing.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
@@ -46,6 +47,10 @@ Error diagnose_module(const ModuleFacts& facts);
 Result<void> ensure_module_loaded();
 
 bool module_loaded();
+
+// Waits, up to timeout, until nothing holds bpf_testmod (its refcnt is 0,
+// so rmmod works); true at once when it is not loaded.
+bool wait_module_unused(std::chrono::milliseconds timeout);
 
 // The attached policy's name per the module's status file; "" if none.
 std::string status_policy_name();
