@@ -19,8 +19,8 @@ description:
     attached already with those knob values, nothing runs and the result is
     C(changed=false).
   - Otherwise the policy is attached, or swapped in atomically for the
-    attached one (one C(BPF_LINK_UPDATE): no trigger is ever answered by
-    the built-in code or by half of each policy).
+    attached one with one C(BPF_LINK_UPDATE), so that no trigger is ever
+    answered by the built-in code or by half of each policy.
   - With O(probation) the new policy is on probation for that many seconds,
     during which O(check) must keep passing. If it fails, C(structops-load)
     puts the previous policy back itself (one more link update) and this
@@ -42,7 +42,8 @@ options:
     type: str
   set:
     description:
-      - Load-time knobs of the policy, C(KEY: VALUE), as C(--set KEY=VALUE).
+      - Load-time knobs of the policy, a dictionary of C(KEY) and C(VALUE),
+        each given as C(--set KEY=VALUE).
       - Only the knobs named here are compared with the attached policy's;
         a knob not named is not managed (when the policy is attached anew it
         gets the policy's default). Name a knob to pin it.
