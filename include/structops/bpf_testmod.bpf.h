@@ -115,11 +115,10 @@ extern int bpf_testmod_read_test_3_buf(char *dst, __u32 dst__sz) __ksym __weak;
  * straight to bpf_probe_read_kernel() is what made the original tutorial
  * fail with "R2 min value is negative".
  */
-static __always_inline int structops_read_buf(char *dst, const char *buf,
-					      int len)
+/* len clamped to what dst holds, in a form every verifier follows. */
+static __always_inline __u32 structops_buf_len(int len)
 {
 	__u32 n;
-	int ret;
 
 	if (len <= 0)
 		return 0;
@@ -127,7 +126,18 @@ static __always_inline int structops_read_buf(char *dst, const char *buf,
 	if (n > STRUCTOPS_BUF_SIZE - 1)
 		n = STRUCTOPS_BUF_SIZE - 1;
 	asm volatile("" : "+r"(n));
-	n &= STRUCTOPS_BUF_SIZE - 1;
+	return n & (STRUCTOPS_BUF_SIZE - 1);
+}
+
+/* The copy itself, bounded by structops_buf_len() (above). */
+static __always_inline int structops_read_buf(char *dst, const char *buf,
+					      int len)
+{
+	__u32 n = structops_buf_len(len);
+	int ret;
+
+	if (!n)
+		return 0;
 	if (bpf_ksym_exists(bpf_testmod_read_test_3_buf))
 		return bpf_testmod_read_test_3_buf(dst, n);
 	ret = bpf_probe_read_kernel(dst, n, buf);

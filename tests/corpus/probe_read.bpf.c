@@ -12,15 +12,10 @@
 STRUCTOPS_OP(test_3, probe_read_test_3, const char *buf, int len)
 {
 	char data[STRUCTOPS_BUF_SIZE] = {};
-	__u32 n;
+	__u32 n = structops_buf_len(len);
 
-	if (len <= 0)
+	if (!n)
 		return 0;
-	n = len;
-	if (n > STRUCTOPS_BUF_SIZE - 1)
-		n = STRUCTOPS_BUF_SIZE - 1;
-	asm volatile("" : "+r"(n));
-	n &= STRUCTOPS_BUF_SIZE - 1;
 	if (bpf_probe_read_kernel(data, n, buf))
 		return -1;
 	return data[0];

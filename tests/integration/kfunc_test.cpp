@@ -27,10 +27,9 @@ std::string copied(int n, char last) {
 class KfuncTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(start_clean(), 0);
-    loader({"--detach"});
+    ASSERT_EQ(start_clean(), 0);  // detaches, and says if it could not
   }
-  void TearDown() override { loader({"--detach"}); }
+  void TearDown() override { EXPECT_EQ(detach_policy(), 0); }
 
   static void attach_probe(const std::vector<std::string>& knobs = {}) {
     std::vector<std::string> args = {"--policy", probe_policy()};

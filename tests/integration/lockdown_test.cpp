@@ -17,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include "attaching_test.hpp"
 #include "expected.hpp"
 #include "harness.hpp"
 
@@ -66,28 +67,17 @@ class LockdownEnvironment : public ::testing::Environment {
 [[maybe_unused]] ::testing::Environment* const lockdown_environment =
     ::testing::AddGlobalTestEnvironment(new LockdownEnvironment);
 
-class LockdownTest : public ::testing::Test {
+class LockdownTest : public AttachingTest {
  protected:
   void SetUp() override {
     const char* want = std::getenv("STRUCTOPS_LOCKDOWN");
     if (!want)
       GTEST_SKIP() << "STRUCTOPS_LOCKDOWN is not set (vm_lockdown_<kernel> runs these)";
     ASSERT_EQ(lockdown_mode(), want) << "the guest's " << kLockdown << ": " << slurp(kLockdown);
-    ASSERT_EQ(start_clean(), 0);
-    loader({"--detach"});
+    ASSERT_EQ(start_clean(), 0);  // detaches, and says if it could not
   }
-  void TearDown() override { loader({"--detach"}); }
+  void TearDown() override { EXPECT_EQ(detach_policy(), 0); }
 
-  // "Hello" fires test_1, test_2(10, 20) and test_3("Hello", 5).
-  static void expect_answering(const PolicyAnswers& p) {
-    ASSERT_EQ(trigger("Hello"), 0);
-    Status s = read_status();
-    EXPECT_EQ(s["policy"], p.name);
-    EXPECT_EQ(s["last_policy"], p.name);
-    EXPECT_EQ(s["last_test_1"], std::to_string(p.test_1));
-    EXPECT_EQ(s["last_test_2"], std::to_string(p.test_2));
-    EXPECT_EQ(s["last_test_3"], std::to_string(p.test_3_hello));
-  }
 };
 
 // default reads the buffer and records its first byte: proof the read
