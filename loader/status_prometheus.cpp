@@ -6,7 +6,7 @@
 namespace structops {
 namespace {
 
-// The module's status-file fields that only ever grow (kmod/bpf_testmod.c):
+// The module's status-file fields that only ever grow (kmod/bpf_testmod_main.c):
 // counters in Prometheus' sense, named with _total.
 bool is_counter_field(const std::string& key) {
   static const char* const counters[] = {"triggers", "no_policy_triggers", "fallback_calls",

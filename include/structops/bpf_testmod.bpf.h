@@ -85,7 +85,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define STRUCTOPS_BUF_SIZE 256
 
 /*
- * The module's kfunc (kmod/bpf_testmod.c): from inside test_3, copy the
+ * The module's kfunc (kmod/bpf_testmod_main.c): from inside test_3, copy the
  * first min(dst__sz, len) bytes of the buffer the module passed to that
  * call; returns the number copied, or -ENODATA (-61) outside a test_3 call
  * (e.g. from test_1).  It needs no helper, so it works where lockdown

@@ -12,7 +12,8 @@
  * rcu_read_lock() stays valid until rcu_read_unlock().
  *
  * /proc/bpf_testmod_trigger (root only) fires the callbacks and
- * /proc/bpf_testmod_status reports the results.
+ * /proc/bpf_testmod_status reports the results.  policy_trust.c decides
+ * which programs may become callbacks when only signed policies may.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -40,6 +41,7 @@
 
 #define CREATE_TRACE_POINTS
 #include "bpf_testmod-trace.h"
+#include "policy_trust.h"
 
 /*
  * checkpatch dislikes LINUX_VERSION_CODE; an out-of-tree module that DKMS
@@ -618,6 +620,7 @@ static int status_show(struct seq_file *m, void *v)
 		seq_printf(m, "bench_calls: %llu\n", b.calls);
 		seq_printf(m, "bench_ns: %llu\n", b.ns);
 	}
+	policy_trust_status(m);
 	return 0;
 }
 
@@ -798,7 +801,7 @@ static int bpf_testmod_ops_check_member(const struct btf_type *t,
 {
 	if (prog->sleepable)
 		return -EINVAL;
-	return 0;
+	return policy_trust_check(READ_ONCE(testmod_btf), t, member, prog);
 }
 
 /* Data members are ours to copy; function members are the core's. */
@@ -976,6 +979,10 @@ static int __init bpf_testmod_init(void)
 		ret = -ENOMEM;
 		goto err_remove_trigger;
 	}
+	/* Before the type: no policy may load before enforcement can work. */
+	ret = policy_trust_init();
+	if (ret)
+		goto err_remove_status;
 
 	/*
 	 * Last, because neither a kfunc set nor a struct_ops type can be
@@ -989,17 +996,19 @@ static int __init bpf_testmod_init(void)
 	if (ret) {
 		pr_err("cannot register the kfuncs of bpf_testmod_ops (%d)\n",
 		       ret);
-		goto err_remove_status;
+		goto err_remove_trust;
 	}
 	ret = register_bpf_struct_ops(&bpf_testmod_struct_ops, bpf_testmod_ops);
 	if (ret) {
 		pr_err("cannot register struct_ops type bpf_testmod_ops (%d): was the module built with BTF?\n",
 		       ret);
-		goto err_remove_status;
+		goto err_remove_trust;
 	}
 	pr_info("loaded: struct_ops type bpf_testmod_ops registered\n");
 	return 0;
 
+err_remove_trust:
+	policy_trust_exit();
 err_remove_status:
 	proc_remove(status_entry);
 err_remove_trigger:
@@ -1009,6 +1018,7 @@ err_remove_trigger:
 
 static void __exit bpf_testmod_exit(void)
 {
+	policy_trust_exit();
 	proc_remove(status_entry);
 	proc_remove(trigger_entry);
 	pr_info("unloaded\n");
