@@ -12,8 +12,7 @@
 
 namespace structops {
 
-Result<void> write_file_atomically(const std::string& path, std::string_view content,
-                                   mode_t mode) {
+Result<void> write_file_atomically(const std::string& path, std::string_view content, mode_t mode) {
   const std::filesystem::path target(path);
   std::filesystem::path dir = target.parent_path();
   if (dir.empty())

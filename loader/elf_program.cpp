@@ -113,9 +113,8 @@ Result<ElfProgram> ElfObject::program(const std::string& section, const std::str
   std::optional<GElf_Sym> func;
   for (size_t i = 0; i < nsyms && !func; i++) {
     GElf_Sym sym;
-    const char* sname = gelf_getsym(syms, i, &sym)
-                            ? elf_strptr(elf, symtab.shdr.sh_link, sym.st_name)
-                            : nullptr;
+    const char* sname =
+        gelf_getsym(syms, i, &sym) ? elf_strptr(elf, symtab.shdr.sh_link, sym.st_name) : nullptr;
     if (sname && name == sname && GELF_ST_TYPE(sym.st_info) == STT_FUNC &&
         sym.st_shndx == *prog_index)
       func = sym;
@@ -128,8 +127,7 @@ Result<ElfProgram> ElfObject::program(const std::string& section, const std::str
     return malformed("its symbol's range is not whole instructions inside " + section);
   ElfProgram prog;
   prog.insns.resize(func->st_size / sizeof(bpf_insn));
-  std::memcpy(prog.insns.data(), static_cast<const uint8_t*>(code->d_buf) + begin,
-              func->st_size);
+  std::memcpy(prog.insns.data(), static_cast<const uint8_t*>(code->d_buf) + begin, func->st_size);
 
   // Its relocations: libbpf reads only SHT_REL sections (BPF has no RELA).
   for (const Section& rel : sections) {
@@ -159,7 +157,7 @@ Result<ElfProgram> ElfObject::program(const std::string& section, const std::str
         pr.section = sections[sym.st_shndx].name;
         if (pr.symbol.empty())
           pr.symbol = pr.section;  // a section symbol (a static's or a string's)
-        pr.target = pr.section == ".maps"           ? RelocTarget::map
+        pr.target = pr.section == ".maps"         ? RelocTarget::map
                     : is_data_section(pr.section) ? RelocTarget::data
                                                   : RelocTarget::other;
       }

@@ -64,7 +64,7 @@ class ElfObject {
   };
 
   std::string path_;
-  UniqueFd fd_;                            // declared first: closed after elf_end()
+  UniqueFd fd_;                           // declared first: closed after elf_end()
   std::unique_ptr<Elf, ElfDeleter> elf_;  // reads fd_
 };
 

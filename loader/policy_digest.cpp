@@ -3,12 +3,12 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <elf.h>
-#include <openssl/evp.h>
 
 #include <cstring>
 #include <map>
 #include <optional>
 
+#include <openssl/evp.h>
 #include <structops/bpf_testmod.h>
 
 #include "btf_util.hpp"
@@ -108,8 +108,8 @@ Result<std::vector<bpf_insn>> normalise(const ElfProgram& prog, const btf* types
       }
       if (r->type != R_BPF_64_64 || insn.src_reg != 0)
         return refuse("has an ld_imm64 with an unexpected relocation (type " +
-                      std::to_string(r->type) + ", src_reg " + std::to_string(insn.src_reg) +
-                      ")" + at);
+                      std::to_string(r->type) + ", src_reg " + std::to_string(insn.src_reg) + ")" +
+                      at);
       switch (r->target) {
         case RelocTarget::map:
           insn.src_reg = BPF_PSEUDO_MAP_FD;
@@ -158,8 +158,8 @@ Result<std::vector<bpf_insn>> normalise(const ElfProgram& prog, const btf* types
     }
 
     if (r)
-      return refuse("has a relocation on an instruction of code 0x" +
-                    lower_hex(&insn.code, 1) + at);
+      return refuse("has a relocation on an instruction of code 0x" + lower_hex(&insn.code, 1) +
+                    at);
   }
   return out;
 }
@@ -228,9 +228,9 @@ Result<std::vector<NormalisedProgram>> normalise_policy(const std::string& objec
     np.member = btf__name_by_offset(ops.types, m->name_off);
     np.program = bpf_program__name(prog);
     auto refuse = [&](const std::string& why) {
-      return make_error(ErrorKind::invalid_policy, "policy '" + name + "': program '" +
-                                                       np.program + "' (" + np.member + ") " +
-                                                       why + "; signed policies cannot (v1)");
+      return make_error(ErrorKind::invalid_policy, "policy '" + name + "': program '" + np.program +
+                                                       "' (" + np.member + ") " + why +
+                                                       "; signed policies cannot (v1)");
     };
     auto raw = elf->program(bpf_program__section_name(prog), np.program, ops.types);
     if (!raw)
@@ -249,10 +249,10 @@ Result<std::vector<NormalisedProgram>> normalise_policy(const std::string& objec
     return make_error(ErrorKind::invalid_policy,
                       "policy '" + name + "' sets no callback: there is nothing to sign");
   if (out.size() > BPF_TESTMOD_TRUST_MAX_PROGS)
-    return make_error(ErrorKind::invalid_policy,
-                      "policy '" + name + "' sets " + std::to_string(out.size()) +
-                          " callbacks; a signature names at most " +
-                          std::to_string(BPF_TESTMOD_TRUST_MAX_PROGS));
+    return make_error(ErrorKind::invalid_policy, "policy '" + name + "' sets " +
+                                                     std::to_string(out.size()) +
+                                                     " callbacks; a signature names at most " +
+                                                     std::to_string(BPF_TESTMOD_TRUST_MAX_PROGS));
   return out;
 }
 

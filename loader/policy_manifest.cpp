@@ -53,7 +53,8 @@ Result<std::string> make_manifest(const std::string& policy,
                                   const std::vector<ProgramDigest>& digests) {
   if (!is_policy_name(policy))
     return make_error(ErrorKind::invalid_policy,
-                      "policy name '" + policy + "' cannot be signed: a signed policy's name is 1 to " +
+                      "policy name '" + policy +
+                          "' cannot be signed: a signed policy's name is 1 to " +
                           std::to_string(BPF_TESTMOD_TRUST_POLICY_LEN - 1) +
                           " of A-Z a-z 0-9 _ . - (rename the object file)");
   if (digests.empty() || digests.size() > BPF_TESTMOD_TRUST_MAX_PROGS)
@@ -66,9 +67,9 @@ Result<std::string> make_manifest(const std::string& policy,
   text += "policy " + policy + "\n";
   for (const ProgramDigest& d : digests) {
     if (!is_member_name(d.member) || !is_digest(d.sha256))
-      return make_error(ErrorKind::invalid_policy,
-                        "policy '" + policy + "': member '" + d.member + "' or its digest '" +
-                            d.sha256 + "' cannot be written into a manifest");
+      return make_error(ErrorKind::invalid_policy, "policy '" + policy + "': member '" + d.member +
+                                                       "' or its digest '" + d.sha256 +
+                                                       "' cannot be written into a manifest");
     text += "prog " + d.member + " " + d.sha256 + "\n";
   }
   return text;
@@ -77,8 +78,8 @@ Result<std::string> make_manifest(const std::string& policy,
 Result<Manifest> parse_manifest(std::string_view text) {
   if (text.size() > BPF_TESTMOD_TRUST_MAX)
     return make_error(ErrorKind::invalid_policy,
-                      "signed manifest is " + std::to_string(text.size()) +
-                          " bytes, more than " + std::to_string(BPF_TESTMOD_TRUST_MAX));
+                      "signed manifest is " + std::to_string(text.size()) + " bytes, more than " +
+                          std::to_string(BPF_TESTMOD_TRUST_MAX));
   if (text.empty() || text.back() != '\n')
     return make_error(ErrorKind::invalid_policy, "signed manifest does not end with a newline");
 
@@ -116,8 +117,8 @@ Result<Manifest> parse_manifest(std::string_view text) {
       if (!is_digest(digest))
         return bad(line_no, "digest is not 64 lowercase hex digits");
       if (m.programs.size() == BPF_TESTMOD_TRUST_MAX_PROGS)
-        return bad(line_no, "more than " + std::to_string(BPF_TESTMOD_TRUST_MAX_PROGS) +
-                                " programs");
+        return bad(line_no,
+                   "more than " + std::to_string(BPF_TESTMOD_TRUST_MAX_PROGS) + " programs");
       if (!members.emplace(member).second)
         return bad(line_no, "member " + std::string(member) + " is listed twice");
       m.programs.push_back({std::string(member), std::string(digest)});

@@ -1,6 +1,12 @@
 #include "policy_signature.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -8,15 +14,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <memory>
-
 #include <structops/bpf_testmod.h>
 
 #include "atomic_file.hpp"
+#include "openssl_ptr.hpp"
 #include "policy_digest.hpp"
 #include "policy_lookup.hpp"
 #include "policy_manifest.hpp"
@@ -24,23 +25,6 @@
 
 namespace structops {
 namespace {
-
-struct BioDeleter {
-  void operator()(BIO* b) const { BIO_free_all(b); }
-};
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct X509Deleter {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct CmsDeleter {
-  void operator()(CMS_ContentInfo* c) const { CMS_ContentInfo_free(c); }
-};
-using BioPtr = std::unique_ptr<BIO, BioDeleter>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
-using X509Ptr = std::unique_ptr<X509, X509Deleter>;
-using CmsPtr = std::unique_ptr<CMS_ContentInfo, CmsDeleter>;
 
 // The layout the module expects (design note, "Signature file"): sign-file's
 // flags without CMS_DETACHED (the manifest travels inside) and with the
@@ -157,10 +141,11 @@ Error invalid_signature(const std::string& why) {
 
 }  // namespace
 
-std::string signature_path(const std::string& object_path) { return object_path + ".sig"; }
+std::string signature_path(const std::string& object_path) {
+  return object_path + ".sig";
+}
 
-Result<std::vector<uint8_t>> sign_manifest(const std::string& manifest,
-                                           const std::string& key_path,
+Result<std::vector<uint8_t>> sign_manifest(const std::string& manifest, const std::string& key_path,
                                            const std::string& cert_path) {
   auto key = load_private_key(key_path);
   if (!key)
@@ -172,13 +157,13 @@ Result<std::vector<uint8_t>> sign_manifest(const std::string& manifest,
     return std::move(skid).error();
   if (X509_check_private_key(cert->get(), key->get()) != 1) {
     ERR_clear_error();
-    return make_error(ErrorKind::usage, "signing key " + key_path +
-                                            " does not belong to certificate " + cert_path);
+    return make_error(ErrorKind::usage,
+                      "signing key " + key_path + " does not belong to certificate " + cert_path);
   }
 
   auto failed = [](const char* step) {
-    return make_error(ErrorKind::other, std::string("cannot sign the policy: ") + step + ": " +
-                                            openssl_reason());
+    return make_error(ErrorKind::other,
+                      std::string("cannot sign the policy: ") + step + ": " + openssl_reason());
   };
   CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, kSignFlags | CMS_PARTIAL));
   if (!cms)
@@ -210,10 +195,10 @@ Result<void> sign_policy(const std::string& object_path, const std::string& key_
   if (!der)
     return std::move(der).error();
   if (der->size() > BPF_TESTMOD_TRUST_MAX)
-    return make_error(ErrorKind::invalid_policy,
-                      "the signature of " + object_path + " would be " +
-                          std::to_string(der->size()) + " bytes, more than the module's " +
-                          std::to_string(BPF_TESTMOD_TRUST_MAX));
+    return make_error(ErrorKind::invalid_policy, "the signature of " + object_path + " would be " +
+                                                     std::to_string(der->size()) +
+                                                     " bytes, more than the module's " +
+                                                     std::to_string(BPF_TESTMOD_TRUST_MAX));
   const std::string_view bytes(reinterpret_cast<const char*>(der->data()), der->size());
   return write_file_atomically(signature_path(object_path), bytes, 0644);
 }

@@ -26,8 +26,7 @@ std::string signature_path(const std::string& object_path);
 // mok.pub is DER) at cert_path.  An unreadable key or certificate is one
 // line naming the file and what to do; a certificate without a subject key
 // identifier is refused (the signature could not name its signer).
-Result<std::vector<uint8_t>> sign_manifest(const std::string& manifest,
-                                           const std::string& key_path,
+Result<std::vector<uint8_t>> sign_manifest(const std::string& manifest, const std::string& key_path,
                                            const std::string& cert_path);
 
 // Computes the policy's digests, builds its manifest (name: the file name
