@@ -12,7 +12,7 @@
 
 #include <boost/program_options.hpp>
 
-#include "unique_fd.hpp"
+#include "atomic_file.hpp"
 
 namespace structops {
 namespace po = boost::program_options;
@@ -162,15 +162,6 @@ Result<void> save_config(const std::string& path, const Config& config) {
   if (ec)
     return errno_error(ec.value(), "cannot create " + dir.string());
 
-  std::string tmp_name = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-  UniqueFd fd(mkostemp(tmp_name.data(), O_CLOEXEC));
-  if (!fd)
-    return errno_error(errno, "cannot create a temporary file in " + dir.string());
-  // From here on, a failure must not leave the temporary file behind.
-  auto fail = [&](int err, const std::string& what) -> Result<void> {
-    unlink(tmp_name.c_str());
-    return errno_error(err, what);
-  };
   // An existing file keeps its comments, unless it is broken beyond the
   // lines replaced here (then it is written anew).
   std::string text = format_config(config);
@@ -181,28 +172,7 @@ Result<void> save_config(const std::string& path, const Config& config) {
     if (parse_config(updated, path))
       text = std::move(updated);
   }
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(fd.get(), text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return fail(errno, "cannot write " + tmp_name);
-    done += n;
-  }
-  if (fchmod(fd.get(), 0644) != 0)
-    return fail(errno, "cannot chmod " + tmp_name);
-  if (fsync(fd.get()) != 0)
-    return fail(errno, "cannot sync " + tmp_name);
-  if (close(fd.release()) != 0)
-    return fail(errno, "cannot close " + tmp_name);
-  if (rename(tmp_name.c_str(), path.c_str()) != 0)
-    return fail(errno, "cannot replace " + path);
-  // Make the rename itself durable.
-  UniqueFd dfd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dfd)
-    fsync(dfd.get());
-  return {};
+  return write_file_atomically(path, text, 0644);
 }
 
 }  // namespace structops
