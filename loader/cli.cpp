@@ -141,6 +141,9 @@ int main(int argc, char** argv) {
       return print(list_policies(ctx), opts.verbose);
     case Action::load_module:
       return print(load_module(), opts.verbose);
+    case Action::sign:
+      return print(sign_policy_file(ctx, opts.policy, opts.key_path, opts.cert_path),
+                   opts.verbose);
     case Action::status: {
       StatusReport report = gather_status(ctx);
       std::cout << (opts.prometheus ? format_status_prometheus(report)

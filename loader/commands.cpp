@@ -10,11 +10,14 @@
 #include "config.hpp"
 #include "link_manager.hpp"
 #include "module.hpp"
+#include "module_trust.hpp"
 #include "policy_description.hpp"
 #include "policy_lookup.hpp"
+#include "policy_signature.hpp"
 #include "policy_stats.hpp"
 #include "previous.hpp"
 #include "privileges.hpp"
+#include "signature_trust.hpp"
 #include "status.hpp"
 
 namespace structops {
@@ -48,6 +51,7 @@ Error value_rejected(int err, const std::string& policy_name) {
 struct LoadedPolicy {
   PolicyObject policy;
   PinnedLink pin;  // with snapshot_pin, not yet checked for its type
+  std::string signature_note;  // why its signature was not handed over, if not
 };
 
 Result<LoadedPolicy> load_policy(const Context& ctx, const std::string& name_or_path,
@@ -62,6 +66,10 @@ Result<LoadedPolicy> load_policy(const Context& ctx, const std::string& name_or_
     return std::move(r).error();
   if (auto r = ensure_module_loaded(); !r)
     return std::move(r).error();
+  // The module checks each program against its trusted set at load.
+  auto note = present_signature(*path, read_enforcement());
+  if (!note)
+    return std::move(note).error();
   // Look at the pin before the slow part (verification takes most of a
   // second on an emulated CPU): a swap then replaces exactly the policy
   // that was active when this command began, and of two loaders started
@@ -82,7 +90,7 @@ Result<LoadedPolicy> load_policy(const Context& ctx, const std::string& name_or_
     }
     return std::move(r).error();
   }
-  return LoadedPolicy{std::move(policy).value(), std::move(pin)};
+  return LoadedPolicy{std::move(policy).value(), std::move(pin), std::move(note).value()};
 }
 
 // Makes the map READY with the value built here from the module's BTF: the
@@ -145,6 +153,8 @@ Result<Attached> attach_or_swap(const Context& ctx, const std::string& name_or_p
   classify_pinned_link(pin, type->btf_id, type->value_type_id);
   Attached a;
   a.name = policy.name();
+  if (!loaded->signature_note.empty())
+    a.outcome.notes.push_back(loaded->signature_note);
   if (pin->state == PinState::active) {
     // A swap: this process did not create the pinned link, so it writes the
     // new map's value itself, laid out by the module's BTF (libbpf's copy is
@@ -225,6 +235,35 @@ Result<Outcome> verify_policy(const Context& ctx, const std::string& name_or_pat
                 ") is valid: " + std::to_string(policy.program_count()) +
                 (policy.program_count() == 1 ? " program" : " programs") +
                 " verified, bpf_testmod accepted its value";
+  // Under enforcement the load above already proved the signature; say
+  // whether it would hold if enforcement were turned on.
+  Enforcement e = read_enforcement();
+  auto trusted = read_trusted_programs();
+  if (trusted) {
+    PolicyTrust t = policy_trust(policy.path(), *trusted, e.pinned_signer);
+    if (t.trusted)
+      out.notes.push_back("signed: a trusted signature by key " + t.signer +
+                          " covers every program");
+    else if (!e.required)
+      out.notes.push_back("not signed by a trusted key (" + t.untrusted +
+                          "): with require_signed_policies=1 bpf_testmod would refuse it");
+  }
+  return out;
+}
+
+Result<Outcome> sign_policy_file(const Context& ctx, const std::string& name_or_path,
+                                 const std::string& key_path, const std::string& cert_path) {
+  auto path = find_policy(name_or_path, ctx.search_dirs);
+  if (!path)
+    return std::move(path).error();
+  const std::string key = key_path.empty() ? dkms_signing_key_path() : key_path;
+  const std::string cert = cert_path.empty() ? dkms_certificate_path() : cert_path;
+  if (auto r = sign_policy(*path, key, cert); !r)
+    return std::move(r).error();
+  auto skid = certificate_skid(cert);
+  Outcome out;
+  out.message = "signed '" + *path + "': " + signature_path(*path) +
+                (skid ? " (key " + *skid + ")" : std::string());
   return out;
 }
 

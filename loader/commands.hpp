@@ -68,4 +68,9 @@ Result<Outcome> list_policies(const Context& ctx);
 // Secure Boot or lockdown is explained where the administrator looks.
 Result<Outcome> load_module();
 
+// --sign: write the policy's .sig with key_path and cert_path (empty: the
+// pair DKMS signs modules with, as its framework.conf names it).
+Result<Outcome> sign_policy_file(const Context& ctx, const std::string& name_or_path,
+                                 const std::string& key_path, const std::string& cert_path);
+
 }  // namespace structops

@@ -37,32 +37,56 @@ bool contains(const std::string& s, const char* what) {
 
 }  // namespace
 
-std::string dkms_certificate_path(const std::vector<std::string>& texts) {
-  std::string path;
+namespace {
+
+// The last `NAME=` of texts, unquoted, else fallback.
+std::string last_setting(const std::vector<std::string>& texts, const std::string& name,
+                         const char* fallback) {
+  const std::string key = name + "=";
+  std::string value;
   for (const std::string& text : texts) {
     std::istringstream in(text);
     std::string line;
     while (std::getline(in, line)) {
       size_t b = line.find_first_not_of(" \t");
-      if (b == std::string::npos || line.compare(b, 16, "mok_certificate=") != 0)
+      if (b == std::string::npos || line.compare(b, key.size(), key) != 0)
         continue;
-      path = unquote(line.substr(b + 16));
+      value = unquote(line.substr(b + key.size()));
     }
   }
-  return path.empty() ? kDkmsDefaultCertificate : path;
+  return value.empty() ? fallback : value;
 }
 
-std::string dkms_certificate_path() {
+// framework.conf, then its drop-ins in the order of dkms's glob.
+std::vector<std::string> framework_texts() {
   std::vector<std::string> texts{slurp(kFrameworkConf)};
   std::error_code ec;
   std::vector<fs::path> drop_ins;
   for (const auto& e : fs::directory_iterator(kFrameworkConfDir, ec))
     if (e.path().extension() == ".conf")
       drop_ins.push_back(e.path());
-  std::sort(drop_ins.begin(), drop_ins.end());  // the order of dkms's glob
+  std::sort(drop_ins.begin(), drop_ins.end());
   for (const fs::path& p : drop_ins)
     texts.push_back(slurp(p));
-  return dkms_certificate_path(texts);
+  return texts;
+}
+
+}  // namespace
+
+std::string dkms_certificate_path(const std::vector<std::string>& texts) {
+  return last_setting(texts, "mok_certificate", kDkmsDefaultCertificate);
+}
+
+std::string dkms_certificate_path() {
+  return dkms_certificate_path(framework_texts());
+}
+
+std::string dkms_signing_key_path(const std::vector<std::string>& texts) {
+  return last_setting(texts, "mok_signing_key", kDkmsDefaultSigningKey);
+}
+
+std::string dkms_signing_key_path() {
+  return dkms_signing_key_path(framework_texts());
 }
 
 Enrolment parse_test_key(int exit_status, const std::string& output) {

@@ -17,6 +17,11 @@ namespace structops {
 inline constexpr const char* kDkmsDefaultCertificate = "/var/lib/dkms/mok.pub";
 std::string dkms_certificate_path(const std::vector<std::string>& texts);
 std::string dkms_certificate_path();
+// Its private key, the same way from `mok_signing_key=` (what --sign
+// uses by default: the key that signs the module signs its policies).
+inline constexpr const char* kDkmsDefaultSigningKey = "/var/lib/dkms/mok.key";
+std::string dkms_signing_key_path(const std::vector<std::string>& texts);
+std::string dkms_signing_key_path();
 
 // What `mokutil --test-key CERT` says of CERT.
 enum class Enrolment {

@@ -25,6 +25,8 @@ po::options_description describe(const std::string& default_config) {
     ("restore", "attach the policy named in the config file (what boot runs)")
     ("rollback", "exchange the attached and the previous policy with one atomic link update")
     ("load-module", "load bpf_testmod (modprobe), or say in one line why the kernel refuses it")
+    ("sign", po::value<std::string>()->value_name("NAME|PATH"),
+     "sign a policy: write PATH.sig, which the module checks against the kernel's keys")
     ("foreground", "attach without pinning, trigger the module every --interval seconds, "
                    "detach on Ctrl-C; SIGHUP re-reads the config file and swaps")
     ("help,h", "show this help")
@@ -49,6 +51,10 @@ po::options_description describe(const std::string& default_config) {
      "non-zero exit or a timeout rolls back")
     ("check-interval", po::value<std::string>()->value_name("SECS"),
      "with --check: seconds between checks (default 1); a check gets as long, at least 1 s")
+    ("key", po::value<std::string>()->value_name("FILE"),
+     "with --sign: the private key (PEM; default: DKMS's, as its framework.conf names it)")
+    ("cert", po::value<std::string>()->value_name("FILE"),
+     "with --sign: the key's certificate (PEM or DER; default: DKMS's)")
     ("verbose,v", "libbpf debug output and the full verifier log");
   // clang-format on
   po::options_description all;
@@ -82,6 +88,7 @@ std::string usage_text(const std::string& default_config) {
          "       structops-load --verify NAME|PATH [--set KEY=VALUE]...\n"
          "       structops-load --detach | --list | --status [--json|--format=FMT] | --restore\n"
          "       structops-load --load-module\n"
+         "       structops-load --sign NAME|PATH [--key FILE] [--cert FILE]\n"
          "       structops-load --foreground [--policy NAME|PATH] [--interval SECS]\n"
          "\n"
          "Attach, hot-swap and inspect bpf_testmod_ops policies (BPF struct_ops).\n"
@@ -139,7 +146,8 @@ Result<Options> parse_options(int argc, const char* const argv[],
   bool foreground = vm.count("foreground") > 0;
   std::vector<std::string> chosen;
   for (const char* name :
-       {"policy", "verify", "detach", "list", "status", "restore", "rollback", "load-module"})
+       {"policy", "verify", "detach", "list", "status", "restore", "rollback", "load-module",
+        "sign"})
     if (vm.count(name))
       chosen.push_back(name);
   // --foreground takes its policy from --policy, so that pair is one action.
@@ -177,8 +185,12 @@ Result<Options> parse_options(int argc, const char* const argv[],
     o.action = Action::rollback;
   } else if (a == "load-module") {
     o.action = Action::load_module;
+  } else if (a == "sign") {
+    o.action = Action::sign;
+    o.policy = vm["sign"].as<std::string>();
   }
-  if ((o.action == Action::attach || o.action == Action::verify) && o.policy.empty())
+  if ((o.action == Action::attach || o.action == Action::verify || o.action == Action::sign) &&
+      o.policy.empty())
     return usage("--" + a + " needs a policy name or path");
 
   if (vm.count("set")) {
@@ -190,6 +202,15 @@ Result<Options> parse_options(int argc, const char* const argv[],
     if (o.action != Action::attach)
       return usage("--save needs --policy (and not --foreground): it records the policy attached");
     o.save = true;
+  }
+  for (const char* name : {"key", "cert"}) {
+    if (!vm.count(name))
+      continue;
+    if (o.action != Action::sign)
+      return usage(std::string("--") + name + " applies to --sign only");
+    (name[0] == 'k' ? o.key_path : o.cert_path) = vm[name].as<std::string>();
+    if (vm[name].as<std::string>().empty())
+      return usage(std::string("--") + name + " needs a file name");
   }
   if (vm.count("json")) {
     if (o.action != Action::status)
@@ -253,7 +274,7 @@ Result<Options> parse_options(int argc, const char* const argv[],
   if (a.empty())
     return usage(
         "nothing to do: give one of --policy, --verify, --detach, --list, --status, "
-        "--restore, --rollback, --foreground (see --help)");
+        "--restore, --rollback, --foreground, --sign (see --help)");
   return o;
 }
 

@@ -20,12 +20,15 @@ enum class Action {
   restore,     // --restore
   rollback,    // --rollback
   load_module, // --load-module
+  sign,        // --sign [--key] [--cert]
   foreground,  // --foreground [--policy]
 };
 
 struct Options {
   Action action = Action::help;
-  std::string policy;             // --policy or --verify value
+  std::string policy;             // --policy, --verify or --sign value
+  std::string key_path;           // --key; empty: DKMS's
+  std::string cert_path;          // --cert; empty: DKMS's
   std::vector<std::string> sets;  // --set KEY=VALUE, in order
   std::string config_path;        // --config, or the default
   bool save = false;

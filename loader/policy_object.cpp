@@ -179,6 +179,13 @@ Result<void> PolicyObject::load() {
                              " callbacks: policy '" + name_ + "', program '" +
                              bpf_program__name(prog) + "' for member " + callback_of(prog) +
                              " (use SEC(\"struct_ops/" + callback_of(prog) + "\"))");
+    // The module's check_member refuses programs no trusted key signed.
+    if (-err == EKEYREJECTED)
+      return errno_error(ErrorKind::invalid_policy, err,
+                         "bpf_testmod requires signed policies and no trusted signature names "
+                         "program '" + std::string(bpf_program__name(prog)) + "' (callback " +
+                             callback_of(prog) + ") of policy '" + name_ +
+                             "': sign the policy with an enrolled key (structops-load --sign)");
     // A policy built before the module's kfunc reads test_3's buffer with
     // bpf_probe_read_kernel, which a kernel locked down for confidentiality
     // refuses: the raw log would only say the helper is unavailable.

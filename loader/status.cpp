@@ -17,8 +17,10 @@
 #include "link_manager.hpp"
 #include "module_btf.hpp"
 #include "module_trust.hpp"
+#include "policy_lookup.hpp"
 #include "previous.hpp"
 #include "privileges.hpp"
+#include "signature_trust.hpp"
 
 namespace structops {
 namespace {
@@ -142,6 +144,24 @@ std::string format_status_text(const StatusReport& r) {
     line("previous:", "stale (" + r.previous_reason + "); --rollback discards it");
   else if (r.previous_state == "absent")
     line("previous:", "none");
+  if (r.signatures_required)
+    line("signatures:", !*r.signatures_required ? "not required"
+                        : r.policy_signer_pin.empty()
+                            ? "required (any key the kernel trusts for modules)"
+                            : "required (only key " + r.policy_signer_pin + ")");
+  auto signed_line = [&](const std::string& name, const std::optional<std::string>& by) {
+    if (!by || name.empty())
+      return;
+    line("signed:", "'" + name + "' " +
+                        (by->empty() ? std::string("no (no trusted signature covers it") +
+                                           (r.signatures_required.value_or(false)
+                                                ? "; loaded before enforcement)"
+                                                : ")")
+                                     : "by key " + *by));
+  };
+  signed_line(r.policy, r.policy_signed_by);
+  if (r.previous_state == "ready")
+    signed_line(r.previous_name, r.previous_signed_by);
   if (r.probation) {
     const ProbationRecord& p = *r.probation;
     if (r.probation_running)
@@ -215,6 +235,16 @@ std::string format_status_json(const StatusReport& r) {
                         {"deadline", r.probation->deadline},
                         {"check", r.probation->check},
                         {"running", r.probation_running}};
+  auto signer_json = [](const std::optional<std::string>& by) {
+    if (!by)
+      return json(nullptr);
+    return json{{"signed", !by->empty()}, {"signer", by->empty() ? json(nullptr) : json(*by)}};
+  };
+  out["signatures"] = {
+      {"required", r.signatures_required ? json(*r.signatures_required) : json(nullptr)},
+      {"pinned_signer", r.policy_signer_pin.empty() ? json(nullptr) : json(r.policy_signer_pin)},
+      {"policy", signer_json(r.policy_signed_by)},
+      {"previous", signer_json(r.previous_signed_by)}};
   out["statistics"] = vars_json(r.statistics);
   out["knobs"] = vars_json(r.knobs);
   out["config"] = {{"path", r.config_path},
@@ -245,6 +275,10 @@ void gather_unprivileged(const Context& ctx, StatusReport& r) {
     r.notes.push_back(
         "the bpf_testmod tracepoints are unavailable: lockdown=confidentiality restricts tracefs");
   if (r.module_loaded) {
+    if (Enforcement e = read_enforcement(); e.known) {
+      r.signatures_required = e.required;
+      r.policy_signer_pin = e.pinned_signer;
+    }
     auto fields = read_status();
     if (fields) {
       auto p = status_value(*fields, "policy");
@@ -302,6 +336,28 @@ void gather_previous(const Context& ctx, const ModuleBtf* kernel, StatusReport& 
   r.previous_map_id = prev->map_id;
   if (prev->state == PreviousState::ready)
     r.previous_name = kernel ? policy_name_of_map(prev->map_fd.get(), kernel->ops) : "(unknown)";
+}
+
+// Whether trusted signatures cover the attached and the previous policy,
+// found by name among the policy files (as --policy NAME finds them).
+void gather_signatures(const Context& ctx, StatusReport& r) {
+  auto trusted = read_trusted_programs();
+  if (!trusted) {
+    r.notes.push_back(trusted.error().message);
+    return;
+  }
+  auto signed_by = [&](const std::string& name) -> std::optional<std::string> {
+    if (name.empty())
+      return std::nullopt;
+    auto path = find_policy(name, ctx.search_dirs);
+    if (!path)
+      return std::nullopt;
+    PolicyTrust t = policy_trust(*path, *trusted, r.policy_signer_pin);
+    return t.trusted ? t.signer : std::string();
+  };
+  r.policy_signed_by = signed_by(r.policy);
+  if (r.previous_state == "ready")
+    r.previous_signed_by = signed_by(r.previous_name);
 }
 
 // The attached policy's programs, and its statistics and knobs.
@@ -362,6 +418,8 @@ StatusReport gather_status(const Context& ctx) {
   }
   if (map_fd && kernel)
     gather_policy_vars(map_fd.get(), *kernel, r);
+  if (r.module_loaded)
+    gather_signatures(ctx, r);
   return r;
 }
 

@@ -48,6 +48,16 @@ struct StatusReport {
   std::optional<ProbationRecord> probation;
   bool probation_running = false;
 
+  // Signed policies: whether the module requires them (nullopt: module not
+  // loaded) and the one signer it accepts ("" any key the kernel trusts);
+  // for the attached and the previous policy, the signer whose signature
+  // covers all its programs ("" none does; nullopt unknown: needs root, or
+  // its object file was not found).
+  std::optional<bool> signatures_required;
+  std::string policy_signer_pin;
+  std::optional<std::string> policy_signed_by;
+  std::optional<std::string> previous_signed_by;
+
   std::vector<StatVar> statistics;
   std::vector<StatVar> knobs;
 

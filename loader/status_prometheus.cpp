@@ -10,7 +10,8 @@ namespace {
 // counters in Prometheus' sense, named with _total.
 bool is_counter_field(const std::string& key) {
   static const char* const counters[] = {"triggers", "no_policy_triggers", "fallback_calls",
-                                         "attaches", "detaches",           "swaps"};
+                                         "attaches", "detaches",           "swaps",
+                                         "refused_loads"};
   return std::any_of(std::begin(counters), std::end(counters),
                      [&key](const char* c) { return key == c; });
 }
@@ -125,6 +126,13 @@ std::string format_status_prometheus(const StatusReport& r) {
                "bpf_testmod's " + key + " (/proc/bpf_testmod_status).");
       w.sample(name, "", value);
     }
+  }
+  if (r.policy_signed_by) {
+    w.family("structops_policy_signed", "gauge",
+             "1 if a trusted signature covers every program of the attached policy.");
+    w.sample("structops_policy_signed",
+             label("policy", r.policy) + "," + label("signer", *r.policy_signed_by),
+             r.policy_signed_by->empty() ? "0" : "1");
   }
   const std::string policy = r.policy.empty() ? "(unknown)" : r.policy;
   write_vars(w, "structops_policy_statistic", "A global of the attached policy's .bss/.data.",

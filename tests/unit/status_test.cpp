@@ -55,6 +55,7 @@ TEST(StatusJson, FullReport) {
       R"("secure_boot":"enabled","lockdown":"integrity","policy":"stats","link":{"id":12,"map_id":34,"prog_ids":[56,57],"pinned":true},)"
       R"("pin":{"path":"/sys/fs/bpf/structops/link","state":"active"},)"
       R"("previous":null,"probation":null,)"
+      R"("signatures":{"required":null,"pinned_signer":null,"policy":null,"previous":null},)"
       R"("statistics":{"calls_test_1":7,"len_log2":[0,1,2],"label":"say \"hi\""},)"
       R"("knobs":{"enabled":true},)"
       R"("config":{"path":"/etc/structops/structops.conf","policy":"stats"},"notes":[]})"
@@ -70,7 +71,9 @@ TEST(StatusJson, NothingKnownIsNullsNotMissingKeys) {
             R"({"module":{"name":"bpf_testmod","loaded":false,"signer":null,"counters":null},)"
             R"("secure_boot":null,"lockdown":null,"policy":null,)"
             R"("link":null,"pin":{"path":"/p","state":"unknown"},"previous":null,)"
-            R"("probation":null,"statistics":{},"knobs":{},)"
+            R"("probation":null,)"
+            R"("signatures":{"required":null,"pinned_signer":null,"policy":null,"previous":null},)"
+            R"("statistics":{},"knobs":{},)"
             R"("config":{"path":"/c","policy":null},"notes":["cannot read \"x\"\n"]})"
             "\n");
 }
@@ -127,6 +130,44 @@ TEST(StatusText, ShowsThePreviousPolicyAndAKilledProbation) {
   EXPECT_NE(t.find("probation:  'stats' until 2025-12-02 00:00:00 UTC (pid 4242)"),
             std::string::npos)
       << t;
+}
+
+TEST(StatusText, SaysWhetherSignaturesAreRequiredAndWhoSigned) {
+  StatusReport r = attached_report();
+  std::string t = format_status_text(r);
+  EXPECT_EQ(t.find("signatures:"), std::string::npos) << t;  // module not loaded
+  r.signatures_required = false;
+  r.policy_signed_by = "";
+  t = format_status_text(r);
+  EXPECT_NE(t.find("signatures: not required\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("signed:     'stats' no (no trusted signature covers it)\n"), std::string::npos)
+      << t;
+  r.signatures_required = true;
+  r.policy_signer_pin = "ab12";
+  r.policy_signed_by = "ab12";
+  r.previous_state = "ready";
+  r.previous_name = "default";
+  r.previous_signed_by = "";
+  t = format_status_text(r);
+  EXPECT_NE(t.find("signatures: required (only key ab12)\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("signed:     'stats' by key ab12\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("signed:     'default' no (no trusted signature covers it; loaded before "
+                   "enforcement)\n"),
+            std::string::npos)
+      << t;
+}
+
+TEST(StatusJson, SignaturesSayRequiredPinAndSigners) {
+  StatusReport r = attached_report();
+  r.signatures_required = true;
+  r.policy_signed_by.emplace("ab12");
+  r.previous_signed_by.emplace();
+  EXPECT_NE(format_status_json(r).find(
+                R"("signatures":{"required":true,"pinned_signer":null,)"
+                R"("policy":{"signed":true,"signer":"ab12"},)"
+                R"("previous":{"signed":false,"signer":null}})"),
+            std::string::npos)
+      << format_status_json(r);
 }
 
 TEST(StatusText, NoPreviousSaysNone) {
