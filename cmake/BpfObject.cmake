@@ -3,7 +3,8 @@
 #                [CLANG <compiler>] [TARGET <target name>])
 #
 # Compile one BPF object, <name>.bpf.o, with clang (or CLANG).  A depfile
-# makes header edits rebuild it.  Adds the target bpf_<name> (or TARGET).
+# makes header edits rebuild it.  STRUCTOPS_PREFIX_MAPS (the top-level
+# CMakeLists.txt) keeps the build's paths out of its DWARF and BTF.  Adds the target bpf_<name> (or TARGET).
 find_program(CLANG_EXECUTABLE NAMES clang REQUIRED)
 
 function(add_bpf_object name)
@@ -30,7 +31,7 @@ function(add_bpf_object name)
   file(MAKE_DIRECTORY ${arg_OUTPUT_DIR})
   add_custom_command(
     OUTPUT ${obj}
-    COMMAND ${arg_CLANG} -target bpf -O2 -g ${arg_FLAGS} ${includes}
+    COMMAND ${arg_CLANG} -target bpf -O2 -g ${STRUCTOPS_PREFIX_MAPS} ${arg_FLAGS} ${includes}
             -MD -MF ${obj}.d -c ${src} -o ${obj}
     DEPFILE ${obj}.d
     DEPENDS ${src}

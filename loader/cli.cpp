@@ -1,9 +1,7 @@
 // structops-load: the command line.  The only place that prints results
 // and errors and chooses exit codes; everything below returns values.
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
-#include <system_error>
 
 #include "commands.hpp"
 #include "error_format.hpp"
@@ -61,17 +59,6 @@ int fail(const Error& e, bool verbose) {
   return exit_code(e.kind);
 }
 
-// Policies built next to this binary come first when it runs from its
-// build tree, so a developer's freshly built policies win.
-std::string build_policy_dir() {
-#if defined(STRUCTOPS_BUILD_LOADER) && defined(STRUCTOPS_BUILD_POLICY_DIR)
-  std::error_code ec;
-  if (std::filesystem::equivalent("/proc/self/exe", STRUCTOPS_BUILD_LOADER, ec))
-    return STRUCTOPS_BUILD_POLICY_DIR;
-#endif
-  return {};
-}
-
 int print(const Result<Outcome>& r, bool verbose) {
   if (!r)
     return fail(r.error(), verbose);
@@ -96,7 +83,7 @@ int main(int argc, char** argv) {
 
   Context ctx;
   ctx.search_dirs =
-      policy_search_dirs(std::getenv("STRUCTOPS_POLICY_PATH"), build_policy_dir(),
+      policy_search_dirs(std::getenv("STRUCTOPS_POLICY_PATH"),
                          {std::string(STRUCTOPS_CONF_DIR) + "/policies", STRUCTOPS_POLICY_DIR});
   ctx.pin_path = kPinPath;
   ctx.config_path = opts.config_path;

@@ -24,7 +24,6 @@ bool is_file(const fs::path& p) {
 }  // namespace
 
 std::vector<std::string> policy_search_dirs(const char* env_path,
-                                            const std::string& build_policy_dir,
                                             const std::vector<std::string>& system_dirs) {
   std::vector<std::string> dirs;
   if (env_path) {
@@ -34,8 +33,6 @@ std::vector<std::string> policy_search_dirs(const char* env_path,
       if (!dir.empty())
         dirs.push_back(dir);
   }
-  if (!build_policy_dir.empty())
-    dirs.push_back(build_policy_dir);
   dirs.insert(dirs.end(), system_dirs.begin(), system_dirs.end());
   return dirs;
 }

@@ -12,10 +12,11 @@ namespace structops {
 inline constexpr const char* kPolicySuffix = ".bpf.o";
 
 // The search path in order: $STRUCTOPS_POLICY_PATH's entries (env_path may
-// be null; empty entries are skipped), build_policy_dir when non-empty
-// (the loader runs from its build tree), then the system directories.
+// be null; empty entries are skipped), then the system directories.  A
+// loader run from its build tree finds that tree's policies only through
+// $STRUCTOPS_POLICY_PATH (the tests set it): nothing of the build tree is
+// compiled into the binary.
 std::vector<std::string> policy_search_dirs(const char* env_path,
-                                            const std::string& build_policy_dir,
                                             const std::vector<std::string>& system_dirs);
 
 bool is_policy_path(const std::string& value);

@@ -203,6 +203,9 @@ int run(int argc, char** argv) {
     return 64;
   }
   const Sizes sizes = sizes_for(opt.quick);
+  // The end-to-end swaps run `structops-load --policy NAME`: the loader
+  // finds the policies of --policy-dir by name through this variable.
+  ::setenv("STRUCTOPS_POLICY_PATH", opt.policy_dir.c_str(), 1);
   install_libbpf_logger(false);
   ensure_module(opt.module);
   if (StatusFile().read()["policy"] != "none")

@@ -10,16 +10,15 @@ namespace {
 using test::TempDir;
 using test::write_file;
 
-TEST(PolicySearchDirs, EnvironmentFirstThenBuildTreeThenSystem) {
-  auto dirs = policy_search_dirs("/a:/b", "/build/policies", {"/etc/p", "/usr/lib/p"});
-  EXPECT_EQ(dirs,
-            (std::vector<std::string>{"/a", "/b", "/build/policies", "/etc/p", "/usr/lib/p"}));
+TEST(PolicySearchDirs, EnvironmentFirstThenSystem) {
+  auto dirs = policy_search_dirs("/a:/b", {"/etc/p", "/usr/lib/p"});
+  EXPECT_EQ(dirs, (std::vector<std::string>{"/a", "/b", "/etc/p", "/usr/lib/p"}));
 }
 
 TEST(PolicySearchDirs, EmptyEntriesAndUnsetVariableAreSkipped) {
-  EXPECT_EQ(policy_search_dirs("::/a::", "", {"/s"}), (std::vector<std::string>{"/a", "/s"}));
-  EXPECT_EQ(policy_search_dirs(nullptr, "", {"/s"}), std::vector<std::string>{"/s"});
-  EXPECT_EQ(policy_search_dirs("", "", {"/s"}), std::vector<std::string>{"/s"});
+  EXPECT_EQ(policy_search_dirs("::/a::", {"/s"}), (std::vector<std::string>{"/a", "/s"}));
+  EXPECT_EQ(policy_search_dirs(nullptr, {"/s"}), std::vector<std::string>{"/s"});
+  EXPECT_EQ(policy_search_dirs("", {"/s"}), std::vector<std::string>{"/s"});
 }
 
 TEST(PolicyLookup, ValuesWithSlashOrSuffixAreFiles) {
