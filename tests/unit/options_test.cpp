@@ -197,6 +197,24 @@ TEST(Options, LoadModuleIsAnActionOfItsOwn) {
             std::string::npos);
 }
 
+TEST(Options, SignTakesAPolicyAndOptionallyAKeyPair) {
+  auto r = parse({"--sign", "stats"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->action, Action::sign);
+  EXPECT_EQ(r->policy, "stats");
+  EXPECT_EQ(r->key_path, "");  // DKMS's, found at run time
+  EXPECT_EQ(r->cert_path, "");
+  r = parse({"--sign", "./my.bpf.o", "--key", "/k.pem", "--cert", "/c.der"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->key_path, "/k.pem");
+  EXPECT_EQ(r->cert_path, "/c.der");
+  EXPECT_EQ(usage_error({"--policy", "stats", "--key", "/k.pem"}), "--key applies to --sign only");
+  EXPECT_EQ(usage_error({"--status", "--cert", "/c"}), "--cert applies to --sign only");
+  EXPECT_EQ(usage_error({"--sign", "stats", "--key", ""}), "--key needs a file name");
+  EXPECT_NE(usage_error({"--sign", "a", "--verify", "a"}).find("cannot be combined"),
+            std::string::npos);
+}
+
 TEST(Options, ProbationWithCheckAndInterval) {
   auto r = parse({"--policy", "saturate", "--probation", "30", "--check", "curl -sf localhost",
                   "--check-interval", "0.5", "--save"});
