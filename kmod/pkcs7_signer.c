@@ -14,7 +14,7 @@
 #include <linux/errno.h>
 #include <linux/types.h>
 
-#include "policy_trust.h"
+#include "pkcs7_signer.h"
 
 enum {
 	DER_INTEGER = 0x02,

@@ -13,6 +13,8 @@
 #include <linux/seq_file.h>
 #include <linux/types.h>
 
+#include "pkcs7_signer.h"
+
 /* The module's kfunc (bpf_testmod_main.c), whose address a digest names. */
 int bpf_testmod_read_test_3_buf(char *dst, u32 dst__sz);
 
@@ -32,14 +34,5 @@ int policy_trust_check(const struct btf *btf, const struct btf_type *t,
 
 /* The status file's lines on enforcement and the trusted set. */
 void policy_trust_status(struct seq_file *m);
-
-/*
- * The subject key identifier of a DER CMS SignedData's only signer: 0 and
- * *skid, *skid_len pointing into der; -EBADMSG if the message is not DER,
- * carries certificates or CRLs, has other than one SignerInfo, or names its
- * signer by issuer and serial number.  Pure: no kernel state, bounded.
- */
-int pkcs7_signer_skid(const u8 *der, size_t len, const u8 **skid,
-		      size_t *skid_len);
 
 #endif /* _BPF_TESTMOD_POLICY_TRUST_H */

@@ -23,6 +23,10 @@
 #include "policy_manifest.hpp"
 #include "test_util.hpp"
 
+extern "C" {
+#include "pkcs7_signer.h"
+}
+
 namespace structops {
 namespace {
 
@@ -392,6 +396,62 @@ TEST_F(PolicySignatureTest, ASignatureCarryingItsCertificateIsRefusedAsTheModule
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message,
             "policy signature: carries 1 certificate(s); the module accepts none");
+}
+
+// The module's own walk for the signer (kmod/pkcs7_signer.c, built here
+// unchanged), on what the loader signs and on what it must refuse.
+std::vector<uint8_t> cms_der(const KeyPair& p, unsigned flags) {
+  BioPtr content(BIO_new_mem_buf("x\n", 2));
+  CmsPtr cms(CMS_sign(p.cert.get(), p.key.get(), nullptr, content.get(), flags));
+  BioPtr out(BIO_new(BIO_s_mem()));
+  if (!cms || !i2d_CMS_bio(out.get(), cms.get()))
+    return {};
+  BUF_MEM* mem = nullptr;
+  BIO_get_mem_ptr(out.get(), &mem);
+  return std::vector<uint8_t>(mem->data, mem->data + mem->length);
+}
+
+int module_skid(const std::vector<uint8_t>& der, std::string* hex) {
+  const uint8_t* skid = nullptr;
+  size_t len = 0;
+  int ret = pkcs7_signer_skid(der.data(), der.size(), &skid, &len);
+  if (ret == 0)
+    *hex = lower_hex(skid, len);
+  return ret;
+}
+
+TEST_F(PolicySignatureTest, TheModuleFindsTheSignerTheLoaderNamed) {
+  ASSERT_TRUE(sign_policy(object_, key_, cert_der_));
+  const std::vector<uint8_t> der = read_bytes(signature_path(object_));
+  std::string hex;
+  ASSERT_EQ(module_skid(der, &hex), 0);
+  auto skid = certificate_skid(cert_der_);
+  ASSERT_TRUE(skid) << skid.error().message;
+  EXPECT_EQ(hex, *skid);
+  // Every truncation and every trailing byte is refused, never read past.
+  for (size_t n = 0; n < der.size(); n++) {
+    std::vector<uint8_t> cut(der.begin(), der.begin() + n);
+    EXPECT_EQ(module_skid(cut, &hex), -EBADMSG) << "truncated to " << n;
+  }
+  std::vector<uint8_t> longer = der;
+  longer.push_back(0);
+  EXPECT_EQ(module_skid(longer, &hex), -EBADMSG);
+}
+
+TEST_F(PolicySignatureTest, TheModuleRefusesWhatItCannotPinASignerFrom) {
+  std::string hex;
+  // A certificate in the message (the kernel would chain through it).
+  EXPECT_EQ(module_skid(cms_der(*pair_, CMS_BINARY | CMS_NOATTR | CMS_USE_KEYID), &hex),
+            -EBADMSG);
+  // The signer named by issuer and serial number, not by key id.
+  EXPECT_EQ(module_skid(cms_der(*pair_, CMS_BINARY | CMS_NOATTR | CMS_NOCERTS), &hex),
+            -EBADMSG);
+  // BER's indefinite lengths (what sign-file writes for modules).
+  std::vector<uint8_t> der = cms_der(*pair_, CMS_BINARY | CMS_NOATTR | CMS_NOCERTS | CMS_USE_KEYID);
+  ASSERT_EQ(module_skid(der, &hex), 0);
+  der[1] = 0x80;
+  EXPECT_EQ(module_skid(der, &hex), -EBADMSG);
+  EXPECT_EQ(module_skid(std::vector<uint8_t>(64, 0x30), &hex), -EBADMSG);
 }
 
 }  // namespace
