@@ -728,10 +728,30 @@ static bool bpf_testmod_ops_is_valid_access(int off, int size,
  * kernel memory (lockdown=confidentiality).
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+/*
+ * Of the base set, two are withheld, as the kernel's own bpf_qdisc
+ * withholds tail calls from its struct_ops:
+ *  - bpf_tail_call: a callback tail-calling a program of another member
+ *    would run it on this member's argument frame (test_3's buffer read as
+ *    test_2's integers), and a signed policy's digest cannot cover the
+ *    programs a prog array holds;
+ *  - bpf_trace_printk / bpf_trace_vprintk (bpf_printk): the shared
+ *    trace_pipe and the kernel's "trace_printk() being used" banner are
+ *    for debugging kernels, not for policies on production machines;
+ *    policies report through their globals (structops-load --status) and
+ *    the module's tracepoints.
+ */
 static const struct bpf_func_proto *
 bpf_testmod_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
 {
-	return bpf_base_func_proto(func_id, prog);
+	switch (func_id) {
+	case BPF_FUNC_tail_call:
+	case BPF_FUNC_trace_printk:
+	case BPF_FUNC_trace_vprintk:
+		return NULL;
+	default:
+		return bpf_base_func_proto(func_id, prog);
+	}
 }
 #else
 static const struct bpf_func_proto *
@@ -787,8 +807,8 @@ static int check_name(const char *name)
  *    is never NULL and no argument is a referenced kernel object.
  *  - Return values are not restricted: each member returns any int, and
  *    the callers use it only as data.
- *  - Tail calls and other program-type helpers: get_func_proto offers only
- *    bpf_base_func_proto(), which has no bpf_tail_call; kfuncs marked
+ *  - Helpers: get_func_proto offers bpf_base_func_proto() without
+ *    bpf_tail_call and bpf_printk (see there); kfuncs marked
  *    KF_SLEEPABLE are refused by the verifier in a non-sleepable program.
  *  - GPL compatibility is the verifier's rule for all struct_ops programs.
  *  - bpf_testmod is a module: .owner makes every map and link of this type

@@ -198,6 +198,14 @@ Result<void> PolicyObject::load() {
                             ", which this kernel's lockdown (confidentiality) refuses; rebuild "
                             "the policy with the current SDK, whose structops_read_buf() needs "
                             "no helper");
+    // The module withholds tail calls and bpf_printk from its callbacks.
+    if (const std::string helper = unavailable_helper(log); !helper.empty())
+      return make_error(ErrorKind::invalid_policy, err,
+                        "policy '" + name_ + "' (program '" + bpf_program__name(prog) +
+                            "', callback " + callback_of(prog) + ") calls helper " + helper +
+                            ", which " + kOpsType +
+                            " callbacks are not offered (no tail calls; instead of bpf_printk, "
+                            "report through global variables, which --status shows)");
     Error e = errno_error(ErrorKind::invalid_policy, err,
                           "the verifier rejected policy '" + name_ + "' (program '" +
                               bpf_program__name(prog) + "', callback " + callback_of(prog) + ")");

@@ -107,6 +107,10 @@ TEST_F(BadInputTest, BrokenPoliciesFailWithTheirExitCodeAndLeaveThePolicyAlone) 
       {"a sleepable callback", c + "/sleepable.bpf.o", 65,
        "sleepable programs are not allowed for bpf_testmod_ops callbacks: policy 'sleepable', "
        "program 'sleepable_test_1' for member test_1"},
+      {"a tail call", c + "/tail_call.bpf.o", 65,
+       "calls helper bpf_tail_call#12, which bpf_testmod_ops callbacks are not offered"},
+      {"bpf_printk", c + "/printk.bpf.o", 65,
+       "calls helper bpf_trace_printk#6, which bpf_testmod_ops callbacks are not offered"},
       {"a directory", scratch() + "/dir.bpf.o", 64, "no policy file"},
       {"a path that does not exist", scratch() + "/nonexistent.bpf.o", 64, "no policy file"},
       {"an unknown policy name", "no-such-policy", 64, "no policy named 'no-such-policy'"},
