@@ -7,6 +7,7 @@
 #include <string>
 
 #include "expected.hpp"
+#include "policy_digest.hpp"
 #include "harness.hpp"
 
 namespace structops::test {
@@ -43,6 +44,16 @@ TEST_P(PolicyTest, VerifiesAttachesAndAnswersAsDocumented) {
   const PolicyAnswers& p = GetParam();
   RunResult verify = loader({"--verify", p.name});
   ASSERT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  // The module's digest of the last program it checked is the one
+  // structops-load --sign computes offline: one signature holds on this
+  // kernel (docs/design/signed-policies.md).
+  auto digests = compute_policy_digests(env_path("STRUCTOPS_POLICY_DIR") + "/" + p.name + ".bpf.o");
+  ASSERT_TRUE(digests) << digests.error().message;
+  const std::string last = read_status()["last_digest"];
+  bool found = false;
+  for (const ProgramDigest& d : *digests)
+    found |= last == d.member + " " + d.sha256;
+  EXPECT_TRUE(found) << "the module's last_digest '" << last << "' is none of the offline digests";
   RunResult attach = loader({"--policy", p.name});
   ASSERT_EQ(attach.exit_code, 0) << attach.out << attach.err;
   EXPECT_NE(attach.out.find("attached '" + p.name + "'"), std::string::npos) << attach.out;
