@@ -245,6 +245,17 @@ static const char *normalise(const struct btf *btf, const struct bpf_prog *prog,
 		if (a.code == (BPF_JMP | BPF_CALL)) {
 			switch (a.src_reg) {
 			case 0:
+				/*
+				 * libbpf loads bpf_probe_read_kernel{,_str} as
+				 * bpf_probe_read{,_str} where its probe of the
+				 * former fails, as under lockdown=confidentiality
+				 * (dead code there: the kfunc reads the buffer):
+				 * one name for both, as user space digests it.
+				 */
+				if (a.imm == BPF_FUNC_probe_read)
+					a.imm = BPF_FUNC_probe_read_kernel;
+				else if (a.imm == BPF_FUNC_probe_read_str)
+					a.imm = BPF_FUNC_probe_read_kernel_str;
 				break;
 			case BPF_PSEUDO_KFUNC_CALL:
 				/*

@@ -137,8 +137,17 @@ Result<std::vector<bpf_insn>> normalise(const ElfProgram& prog, const btf* types
     }
 
     if (insn.code == kCall) {
-      if (insn.src_reg == 0 && !r)
-        continue;  // a helper, by its stable UAPI id
+      if (insn.src_reg == 0 && !r) {
+        // A helper, by its stable UAPI id; libbpf loads
+        // bpf_probe_read_kernel{,_str} as bpf_probe_read{,_str} where its
+        // probe of the former fails (lockdown=confidentiality), so the two
+        // are one name here and in the module.
+        if (insn.imm == BPF_FUNC_probe_read)
+          insn.imm = BPF_FUNC_probe_read_kernel;
+        else if (insn.imm == BPF_FUNC_probe_read_str)
+          insn.imm = BPF_FUNC_probe_read_kernel_str;
+        continue;
+      }
       // clang emits a kfunc call as a pseudo call relocated to the extern;
       // libbpf makes it src_reg 2 with the kernel's BTF id.
       if (insn.src_reg == BPF_PSEUDO_CALL && r && r->type == R_BPF_64_32 &&

@@ -151,6 +151,10 @@ Result<std::string> present_signature(const std::string& object_path,
   // signed under another name); the kernel decides and the load explains.
   if (!fs::exists(sig_path, ec))
     return std::string();
+  // A module from before signed policies (an upgrade not yet reloaded)
+  // enforces nothing and takes no signature.
+  if (!enforcement.known)
+    return std::string();
   auto sig = read_signature(sig_path);
   if (!sig)
     return problem(sig.error().message);

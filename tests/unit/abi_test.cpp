@@ -74,7 +74,11 @@ TEST_F(AbiTest, LimitsEnumCarriesTheHeadersValues) {
     const char* name;
     long long value;
   } header[] = {{"BPF_TESTMOD_NAME_LEN", BPF_TESTMOD_NAME_LEN},
-                {"BPF_TESTMOD_TRIGGER_MAX", BPF_TESTMOD_TRIGGER_MAX}};
+                {"BPF_TESTMOD_TRIGGER_MAX", BPF_TESTMOD_TRIGGER_MAX},
+                {"BPF_TESTMOD_TRUST_MAX", BPF_TESTMOD_TRUST_MAX},
+                {"BPF_TESTMOD_TRUST_MAX_PROGS", BPF_TESTMOD_TRUST_MAX_PROGS},
+                {"BPF_TESTMOD_TRUST_MAX_ENTRIES", BPF_TESTMOD_TRUST_MAX_ENTRIES},
+                {"BPF_TESTMOD_TRUST_POLICY_LEN", BPF_TESTMOD_TRUST_POLICY_LEN}};
   ASSERT_EQ(btf_vlen(t), std::size(header));
   const struct btf_enum* e = btf_enum(t);
   for (size_t i = 0; i < std::size(header); i++, e++) {
