@@ -13,9 +13,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "bpf/libbpf_log.hpp"
 #include "child.hpp"
 #include "command_line.hpp"
-#include "libbpf_log.hpp"
 #include "module_io.hpp"
 #include "policies.hpp"
 #include "report.hpp"

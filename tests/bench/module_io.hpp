@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/unique_fd.hpp"
 #include "module_files.hpp"
-#include "unique_fd.hpp"
 
 namespace structops::bench {
 

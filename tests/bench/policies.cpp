@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "link_manager.hpp"
+#include "bpf/link_manager.hpp"
 #include "module_io.hpp"
 #include "trigger_loop.hpp"
 

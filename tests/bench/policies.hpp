@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "commands.hpp"
-#include "unique_fd.hpp"
+#include "cli/commands.hpp"
+#include "common/unique_fd.hpp"
 
 namespace structops::bench {
 

@@ -1,14 +1,14 @@
 // Every policy in the booted kernel: it verifies, attaches and gives its
 // documented answers, read back from /proc/bpf_testmod_status.
-#include <gtest/gtest.h>
-
 #include <climits>
 #include <cstdlib>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "expected.hpp"
-#include "policy_digest.hpp"
 #include "harness.hpp"
+#include "signing/policy_digest.hpp"
 
 namespace structops::test {
 namespace {

@@ -1,13 +1,11 @@
 // Faults: the loader killed with SIGKILL at random points of an attach and
 // of a swap, a --foreground loader killed, the module unloaded and reloaded
 // under a pin, and a pin path that is unmounted, missing or occupied.
-#include <gtest/gtest.h>
+#include <bpf/bpf.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <bpf/bpf.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,8 +18,10 @@
 #include <set>
 #include <thread>
 
-#include "commands.hpp"
-#include "link_manager.hpp"
+#include <gtest/gtest.h>
+
+#include "bpf/link_manager.hpp"
+#include "cli/commands.hpp"
 #include "reliability.hpp"
 
 namespace structops::test {

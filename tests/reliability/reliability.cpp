@@ -11,17 +11,16 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <random>
 #include <sstream>
 #include <thread>
 
 #include <structops/bpf_testmod.h>
 
-#include "link_manager.hpp"
-#include "module_btf.hpp"
+#include "bpf/link_manager.hpp"
+#include "bpf/module_btf.hpp"
 
 namespace structops::test {
 namespace fs = std::filesystem;

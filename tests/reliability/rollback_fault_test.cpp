@@ -6,8 +6,8 @@
 // hang or print megabytes.
 #include <linux/bpf.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,8 +19,8 @@
 #include <set>
 #include <thread>
 
+#include "cli/rollback.hpp"
 #include "reliability.hpp"
-#include "rollback.hpp"
 #include "syscall_stop.hpp"
 
 namespace structops::test {
@@ -248,7 +248,7 @@ TEST_F(RollbackFaultTest, KillNineAtEveryStepOfARollbackLeavesExactlyOnePolicy) 
   // Found a real defect once (session 3): a loader killed between the
   // link update and the re-pin left previous on the attached map, and
   // every later --rollback answered "retry".  The replaced map is now
-  // pinned at previous_next before the update (loader/previous.hpp).
+  // pinned at previous_next before the update (loader/bpf/previous.hpp).
   const BpfCounts baseline = settled_bpf_counts();
   std::mt19937 rng(static_cast<unsigned>(test_seed()));
   two_policies();

@@ -2,7 +2,6 @@
 // through every ordered pair and a fourth reads the status file; and two
 // loader processes racing to swap the same pinned link.
 #include <bpf/bpf.h>
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,9 +11,11 @@
 #include <random>
 #include <thread>
 
-#include "commands.hpp"
-#include "link_manager.hpp"
-#include "module_btf.hpp"
+#include <gtest/gtest.h>
+
+#include "bpf/link_manager.hpp"
+#include "bpf/module_btf.hpp"
+#include "cli/commands.hpp"
 #include "reliability.hpp"
 
 namespace structops::test {

@@ -11,7 +11,7 @@
 
 #include <structops/bpf_testmod.h>
 
-#include "module.hpp"
+#include "system/module.hpp"
 
 namespace structops::test {
 namespace {

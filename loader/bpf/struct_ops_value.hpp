@@ -1,0 +1,67 @@
+// Builds the value a struct_ops map must be updated with before it can be
+// attached or swapped in: the kernel's `struct bpf_struct_ops_<type>`
+// (found in the module's BTF), whose `data` member holds the ops struct
+// with program fds in the function-pointer slots and data members copied.
+//
+// libbpf builds the same thing internally but keeps it private and writes
+// it only inside bpf_map__attach_struct_ops()/bpf_link__update_map(),
+// which a process cannot use on a link it did not create (the pinned one).
+#pragma once
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <structops/bpf_testmod.h>
+
+#include "common/error.hpp"
+
+namespace structops {
+
+inline constexpr const char* kOpsType = BPF_TESTMOD_OPS_TYPE;
+
+// The policy's side: the object's BTF, its local ops type, and the map's
+// shadow data, in which libbpf (>= 1.3) stores each function slot's
+// `struct bpf_program *` (bpf_map__initial_value()).
+struct LocalOps {
+  const btf* types = nullptr;
+  uint32_t type_id = 0;
+  const void* data = nullptr;
+  size_t size = 0;  // the local type's size, not the (kernel) map value size
+};
+
+// The kernel's side: `struct bpf_struct_ops_<type>` in module (or vmlinux) BTF.
+struct KernelOps {
+  const btf* types = nullptr;
+  uint32_t value_type_id = 0;  // bpf_struct_ops_<type>
+  uint32_t ops_type_id = 0;    // <type>, the type of the `data` member
+  uint32_t data_offset = 0;    // bytes
+  uint32_t value_size = 0;
+};
+
+// Finds bpf_struct_ops_<ops_type> and its `data` member in kernel_btf.
+Result<KernelOps> find_kernel_ops(const btf* kernel_btf, const std::string& ops_type = kOpsType);
+
+// How a slot's program becomes an fd; in production bpf_program__fd().
+using ProgramFd = std::function<Result<int>(const bpf_program*)>;
+
+// The value, value_size bytes.  Members are matched by name, the way
+// libbpf does: a local member the kernel lacks must be zero; function
+// pointers must be function pointers on both sides; data members must have
+// the same size.  Errors are invalid_policy.
+Result<std::vector<uint8_t>> build_struct_ops_value(const LocalOps& local, const KernelOps& kernel,
+                                                    const ProgramFd& program_fd);
+
+// The policy name (`data.name`) in a value looked up from the kernel or
+// built above; empty if the type has no such member.
+std::string ops_name_in_value(const KernelOps& kernel, const std::vector<uint8_t>& value);
+
+// The function-pointer slots of a looked-up value: the kernel reports the
+// program id (not fd) of each attached callback there.  Zeros skipped.
+std::vector<uint32_t> prog_ids_in_value(const KernelOps& kernel, const std::vector<uint8_t>& value);
+
+}  // namespace structops

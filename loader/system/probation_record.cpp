@@ -1,0 +1,94 @@
+#include "system/probation_record.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "system/module.hpp"
+
+namespace structops {
+namespace fs = std::filesystem;
+
+std::string format_probation_record(const ProbationRecord& r) {
+  std::string check = r.check;
+  for (char& c : check)
+    if (c == '\n' || c == '\r')
+      c = ' ';
+  return "pid: " + std::to_string(r.pid) + "\npolicy: " + r.policy +
+         "\ndeadline: " + std::to_string(r.deadline) + "\ncheck: " + check + "\n";
+}
+
+std::optional<ProbationRecord> parse_probation_record(const std::string& text) {
+  StatusFields f = parse_status(text);
+  auto pid = status_value(f, "pid");
+  auto policy = status_value(f, "policy");
+  auto deadline = status_value(f, "deadline");
+  if (!pid || !policy || !deadline)
+    return std::nullopt;
+  ProbationRecord r;
+  try {
+    size_t used = 0;
+    r.pid = std::stoi(*pid, &used);
+    if (used != pid->size() || r.pid <= 0)
+      return std::nullopt;
+    r.deadline = std::stoll(*deadline, &used);
+    if (used != deadline->size())
+      return std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  r.policy = *policy;
+  r.check = status_value(f, "check").value_or("");
+  return r;
+}
+
+Result<void> write_probation_record(const std::string& path, const ProbationRecord& r) {
+  const fs::path dir = fs::path(path).parent_path();
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return errno_error(errno, "cannot create " + dir.string());
+  const std::string tmp = path + ".new";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << format_probation_record(r);
+    out.flush();
+    if (!out)
+      return errno_error(errno ? errno : EIO, "cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return errno_error(errno, "cannot rename " + tmp + " to " + path);
+  return {};
+}
+
+std::optional<ProbationRecord> read_probation_record(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_probation_record(ss.str());
+}
+
+void remove_probation_record(const std::string& path, int pid) {
+  auto r = read_probation_record(path);
+  if (r && r->pid == pid)
+    unlink(path.c_str());
+}
+
+bool process_alive(int pid) {
+  if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))
+    return false;
+  // A killed loader its parent has not reaped yet is a zombie: dead.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  size_t paren = line.rfind(')');
+  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
+}
+
+}  // namespace structops
