@@ -78,6 +78,175 @@ bool parse_interval(const std::string& text, double* out) {
   return true;
 }
 
+// The command line into vm; anything it does not know is a usage error.
+Result<void> parse_command_line(int argc, const char* const argv[],
+                                const po::options_description& desc, po::variables_map* vm) {
+  try {
+    po::parsed_options parsed =
+        po::command_line_parser(argc, argv)
+            .options(desc)
+            .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+            .allow_unregistered()
+            .run();
+    for (const std::string& arg :
+         po::collect_unrecognized(parsed.options, po::include_positional)) {
+      if (!arg.empty() && arg[0] == '-')
+        return usage("unknown option '" + arg + "'");
+      return usage("unexpected argument '" + arg + "'");
+    }
+    po::store(parsed, *vm);
+    po::notify(*vm);
+  } catch (const po::error& e) {
+    return usage(e.what());
+  }
+  return {};
+}
+
+// The actions, as the command line names them; takes_policy: its value
+// is the policy (Options::policy).
+struct ActionOption {
+  const char* name;
+  Action action;
+  bool takes_policy;
+};
+constexpr ActionOption kActions[] = {
+    {"policy", Action::attach, true},      {"verify", Action::verify, true},
+    {"detach", Action::detach, false},     {"list", Action::list, false},
+    {"status", Action::status, false},     {"restore", Action::restore, false},
+    {"rollback", Action::rollback, false}, {"load-module", Action::load_module, false},
+    {"sign", Action::sign, true},          {"foreground", Action::foreground, false},
+};
+
+// The one action given, by its option name ("" for none); o->action and
+// o->policy set from it.  No action leaves Action::help: the option rules
+// then say what a stray --save or --json would need.
+Result<std::string> choose_action(const po::variables_map& vm, Options* o) {
+  std::vector<std::string> chosen;
+  for (const ActionOption& a : kActions)
+    if (vm.count(a.name) && std::string(a.name) != "foreground")
+      chosen.push_back(a.name);
+  // --foreground takes its policy from --policy, so that pair is one action.
+  if (vm.count("foreground")) {
+    if (vm.count("policy"))
+      chosen.erase(chosen.begin());
+    chosen.insert(chosen.begin(), "foreground");
+  }
+  if (chosen.size() > 1)
+    return usage("--" + chosen[0] + " and --" + chosen[1] + " cannot be combined");
+  if (chosen.empty())
+    return std::string();
+  for (const ActionOption& a : kActions) {
+    if (chosen[0] != a.name)
+      continue;
+    o->action = a.action;
+    if (a.takes_policy)
+      o->policy = vm[a.name].as<std::string>();
+  }
+  if (o->action == Action::foreground && vm.count("policy"))
+    o->policy = vm["policy"].as<std::string>();
+  if ((o->action == Action::attach || o->action == Action::verify || o->action == Action::sign) &&
+      o->policy.empty())
+    return usage("--" + chosen[0] + " needs a policy name or path");
+  return chosen[0];
+}
+
+// --set, --save, --key and --cert: what goes with a policy.
+Result<void> apply_policy_options(const po::variables_map& vm, Options* o) {
+  if (vm.count("set")) {
+    if (o->action != Action::attach && o->action != Action::verify &&
+        o->action != Action::foreground)
+      return usage("--set applies to --policy, --verify and --foreground only");
+    o->sets = vm["set"].as<std::vector<std::string>>();
+  }
+  if (vm.count("save")) {
+    if (o->action != Action::attach)
+      return usage("--save needs --policy (and not --foreground): it records the policy attached");
+    o->save = true;
+  }
+  for (const char* name : {"key", "cert"}) {
+    if (!vm.count(name))
+      continue;
+    if (o->action != Action::sign)
+      return usage(std::string("--") + name + " applies to --sign only");
+    (name[0] == 'k' ? o->key_path : o->cert_path) = vm[name].as<std::string>();
+    if (vm[name].as<std::string>().empty())
+      return usage(std::string("--") + name + " needs a file name");
+  }
+  return {};
+}
+
+// --json and --format: how --status prints.
+Result<void> apply_status_options(const po::variables_map& vm, Options* o) {
+  if (vm.count("json")) {
+    if (o->action != Action::status)
+      return usage("--json applies to --status only");
+    o->json = true;
+  }
+  if (vm.count("format")) {
+    const std::string f = vm["format"].as<std::string>();
+    if (o->action != Action::status)
+      return usage("--format applies to --status only");
+    if (f != "text" && f != "json" && f != "prometheus")
+      return usage("--format wants text, json or prometheus, not '" + f + "'");
+    if (o->json && f != "json")
+      return usage("--json and --format=" + f + " cannot be combined");
+    o->json = f == "json";
+    o->prometheus = f == "prometheus";
+  }
+  return {};
+}
+
+// The value of a seconds option (parse_interval) into *out, if given.
+Result<void> seconds_option(const po::variables_map& vm, const std::string& name, double* out) {
+  if (!vm.count(name))
+    return {};
+  const std::string text = vm[name].as<std::string>();
+  if (!parse_interval(text, out))
+    return usage("--" + name + " wants a positive number of seconds (at most 86400), not '" + text +
+                 "'");
+  return {};
+}
+
+// --interval, --probation, --check and --check-interval: the timed modes.
+Result<void> apply_timing_options(const po::variables_map& vm, Options* o) {
+  if (vm.count("interval") && o->action != Action::foreground)
+    return usage("--interval applies to --foreground only");
+  if (auto r = seconds_option(vm, "interval", &o->interval_s); !r)
+    return r;
+  if (vm.count("probation") && o->action != Action::attach)
+    return usage(
+        "--probation needs --policy (and not --foreground): it tries the policy "
+        "--policy attaches");
+  if (auto r = seconds_option(vm, "probation", &o->probation_s); !r)
+    return r;
+  if (vm.count("check")) {
+    if (!vm.count("probation"))
+      return usage("--check applies to --policy --probation only");
+    o->check = vm["check"].as<std::string>();
+    if (o->check.find_first_not_of(" \t") == std::string::npos)
+      return usage("--check needs a command");
+  }
+  if (vm.count("check-interval") && !vm.count("check"))
+    return usage("--check-interval applies to --check only");
+  return seconds_option(vm, "check-interval", &o->check_interval_s);
+}
+
+// --config: which commands read or write the config file.
+Result<void> apply_config_option(const po::variables_map& vm, bool any_action, Options* o) {
+  if (!vm.count("config") || !any_action)
+    return {};
+  // The config file is read by --restore, --foreground (SIGHUP) and
+  // --status (to show the configured policy), written by --save.
+  bool uses_config = o->action == Action::restore || o->action == Action::foreground ||
+                     o->action == Action::status || o->save;
+  if (!uses_config)
+    return usage("--config applies to --restore, --foreground, --status and --policy --save only");
+  o->config_path = vm["config"].as<std::string>();
+  if (o->config_path.empty())
+    return usage("--config needs a file name");
+  return {};
+}
+
 }  // namespace
 
 std::string usage_text(const std::string& default_config) {
@@ -110,26 +279,9 @@ std::string usage_text(const std::string& default_config) {
 
 Result<Options> parse_options(int argc, const char* const argv[],
                               const std::string& default_config) {
-  po::options_description desc = describe(default_config);
   po::variables_map vm;
-  try {
-    po::parsed_options parsed =
-        po::command_line_parser(argc, argv)
-            .options(desc)
-            .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
-            .allow_unregistered()
-            .run();
-    for (const std::string& arg :
-         po::collect_unrecognized(parsed.options, po::include_positional)) {
-      if (!arg.empty() && arg[0] == '-')
-        return usage("unknown option '" + arg + "'");
-      return usage("unexpected argument '" + arg + "'");
-    }
-    po::store(parsed, vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage(e.what());
-  }
+  if (auto r = parse_command_line(argc, argv, describe(default_config), &vm); !r)
+    return std::move(r).error();
 
   Options o;
   o.verbose = vm.count("verbose") > 0;
@@ -141,137 +293,16 @@ Result<Options> parse_options(int argc, const char* const argv[],
     o.action = Action::version;
     return o;
   }
-
-  bool policy = vm.count("policy") > 0;
-  bool foreground = vm.count("foreground") > 0;
-  std::vector<std::string> chosen;
-  for (const char* name :
-       {"policy", "verify", "detach", "list", "status", "restore", "rollback", "load-module",
-        "sign"})
-    if (vm.count(name))
-      chosen.push_back(name);
-  // --foreground takes its policy from --policy, so that pair is one action.
-  if (foreground) {
-    if (policy)
-      chosen.erase(chosen.begin());
-    chosen.insert(chosen.begin(), "foreground");
-  }
-  if (chosen.size() > 1)
-    return usage("--" + chosen[0] + " and --" + chosen[1] + " cannot be combined");
-
-  // No action: fall through to the option rules, whose messages say what
-  // a stray --save or --json would need, then report "nothing to do".
-  const std::string a = chosen.empty() ? std::string() : chosen[0];
-  o.action = Action::help;
-  if (a == "foreground") {
-    o.action = Action::foreground;
-    if (policy)
-      o.policy = vm["policy"].as<std::string>();
-  } else if (a == "policy") {
-    o.action = Action::attach;
-    o.policy = vm["policy"].as<std::string>();
-  } else if (a == "verify") {
-    o.action = Action::verify;
-    o.policy = vm["verify"].as<std::string>();
-  } else if (a == "detach") {
-    o.action = Action::detach;
-  } else if (a == "list") {
-    o.action = Action::list;
-  } else if (a == "status") {
-    o.action = Action::status;
-  } else if (a == "restore") {
-    o.action = Action::restore;
-  } else if (a == "rollback") {
-    o.action = Action::rollback;
-  } else if (a == "load-module") {
-    o.action = Action::load_module;
-  } else if (a == "sign") {
-    o.action = Action::sign;
-    o.policy = vm["sign"].as<std::string>();
-  }
-  if ((o.action == Action::attach || o.action == Action::verify || o.action == Action::sign) &&
-      o.policy.empty())
-    return usage("--" + a + " needs a policy name or path");
-
-  if (vm.count("set")) {
-    if (o.action != Action::attach && o.action != Action::verify && o.action != Action::foreground)
-      return usage("--set applies to --policy, --verify and --foreground only");
-    o.sets = vm["set"].as<std::vector<std::string>>();
-  }
-  if (vm.count("save")) {
-    if (o.action != Action::attach)
-      return usage("--save needs --policy (and not --foreground): it records the policy attached");
-    o.save = true;
-  }
-  for (const char* name : {"key", "cert"}) {
-    if (!vm.count(name))
-      continue;
-    if (o.action != Action::sign)
-      return usage(std::string("--") + name + " applies to --sign only");
-    (name[0] == 'k' ? o.key_path : o.cert_path) = vm[name].as<std::string>();
-    if (vm[name].as<std::string>().empty())
-      return usage(std::string("--") + name + " needs a file name");
-  }
-  if (vm.count("json")) {
-    if (o.action != Action::status)
-      return usage("--json applies to --status only");
-    o.json = true;
-  }
-  if (vm.count("format")) {
-    const std::string f = vm["format"].as<std::string>();
-    if (o.action != Action::status)
-      return usage("--format applies to --status only");
-    if (f != "text" && f != "json" && f != "prometheus")
-      return usage("--format wants text, json or prometheus, not '" + f + "'");
-    if (o.json && f != "json")
-      return usage("--json and --format=" + f + " cannot be combined");
-    o.json = f == "json";
-    o.prometheus = f == "prometheus";
-  }
-  if (vm.count("interval")) {
-    if (o.action != Action::foreground)
-      return usage("--interval applies to --foreground only");
-    if (!parse_interval(vm["interval"].as<std::string>(), &o.interval_s))
-      return usage("--interval wants a positive number of seconds (at most 86400), not '" +
-                   vm["interval"].as<std::string>() + "'");
-  }
-  if (vm.count("probation")) {
-    if (o.action != Action::attach)
-      return usage(
-          "--probation needs --policy (and not --foreground): it tries the policy "
-          "--policy attaches");
-    if (!parse_interval(vm["probation"].as<std::string>(), &o.probation_s))
-      return usage("--probation wants a positive number of seconds (at most 86400), not '" +
-                   vm["probation"].as<std::string>() + "'");
-  }
-  if (vm.count("check")) {
-    if (!vm.count("probation"))
-      return usage("--check applies to --policy --probation only");
-    o.check = vm["check"].as<std::string>();
-    if (o.check.find_first_not_of(" \t") == std::string::npos)
-      return usage("--check needs a command");
-  }
-  if (vm.count("check-interval")) {
-    if (!vm.count("check"))
-      return usage("--check-interval applies to --check only");
-    if (!parse_interval(vm["check-interval"].as<std::string>(), &o.check_interval_s))
-      return usage("--check-interval wants a positive number of seconds (at most 86400), not '" +
-                   vm["check-interval"].as<std::string>() + "'");
-  }
+  auto action = choose_action(vm, &o);
+  if (!action)
+    return std::move(action).error();
   o.config_path = default_config;
-  if (vm.count("config") && !a.empty()) {
-    // The config file is read by --restore, --foreground (SIGHUP) and
-    // --status (to show the configured policy), written by --save.
-    bool uses_config = o.action == Action::restore || o.action == Action::foreground ||
-                       o.action == Action::status || o.save;
-    if (!uses_config)
-      return usage(
-          "--config applies to --restore, --foreground, --status and --policy --save only");
-    o.config_path = vm["config"].as<std::string>();
-    if (o.config_path.empty())
-      return usage("--config needs a file name");
-  }
-  if (a.empty())
+  for (auto apply : {apply_policy_options, apply_status_options, apply_timing_options})
+    if (auto r = apply(vm, &o); !r)
+      return std::move(r).error();
+  if (auto r = apply_config_option(vm, !action->empty(), &o); !r)
+    return std::move(r).error();
+  if (action->empty())
     return usage(
         "nothing to do: give one of --policy, --verify, --detach, --list, --status, "
         "--restore, --rollback, --foreground, --sign (see --help)");

@@ -12,16 +12,16 @@ namespace structops {
 enum class Action {
   help,
   version,
-  attach,      // --policy
-  verify,      // --verify
-  detach,      // --detach
-  list,        // --list
-  status,      // --status
-  restore,     // --restore
-  rollback,    // --rollback
-  load_module, // --load-module
-  sign,        // --sign [--key] [--cert]
-  foreground,  // --foreground [--policy]
+  attach,       // --policy
+  verify,       // --verify
+  detach,       // --detach
+  list,         // --list
+  status,       // --status
+  restore,      // --restore
+  rollback,     // --rollback
+  load_module,  // --load-module
+  sign,         // --sign [--key] [--cert]
+  foreground,   // --foreground [--policy]
 };
 
 struct Options {
