@@ -59,7 +59,7 @@ Wake wait_until(const SignalFd& signals, int link_fd, Clock::time_point deadline
 }
 
 std::string field(const StatusFields& f, const char* key) {
-  return status_value(f, key).value_or("?");
+  return find_value(f, key).value_or("?");
 }
 
 void trigger_once(std::ostream& out, std::ostream& err) {

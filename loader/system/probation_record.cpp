@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "system/module.hpp"
+#include "system/key_value.hpp"
 
 namespace structops {
 namespace fs = std::filesystem;
@@ -25,10 +25,10 @@ std::string format_probation_record(const ProbationRecord& r) {
 }
 
 std::optional<ProbationRecord> parse_probation_record(const std::string& text) {
-  StatusFields f = parse_status(text);
-  auto pid = status_value(f, "pid");
-  auto policy = status_value(f, "policy");
-  auto deadline = status_value(f, "deadline");
+  KeyValues f = parse_key_values(text);
+  auto pid = find_value(f, "pid");
+  auto policy = find_value(f, "policy");
+  auto deadline = find_value(f, "deadline");
   if (!pid || !policy || !deadline)
     return std::nullopt;
   ProbationRecord r;
@@ -44,7 +44,7 @@ std::optional<ProbationRecord> parse_probation_record(const std::string& text) {
     return std::nullopt;
   }
   r.policy = *policy;
-  r.check = status_value(f, "check").value_or("");
+  r.check = find_value(f, "check").value_or("");
   return r;
 }
 

@@ -30,7 +30,7 @@ std::string read_file(const char* path, bool* ok) {
 
 Status status_from_text(const std::string& text) {
   Status status;
-  for (auto& [key, value] : parse_status(text))
+  for (auto& [key, value] : parse_key_values(text))
     status.emplace(std::move(key), std::move(value));
   return status;
 }

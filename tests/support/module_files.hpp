@@ -13,7 +13,7 @@ namespace structops::test {
 // Parsed /proc/bpf_testmod_status ("key: value" lines).
 using Status = std::map<std::string, std::string>;
 
-// Status text to fields (structops::parse_status); a key twice keeps the first.
+// Status text to fields (structops::parse_key_values); a key twice keeps the first.
 Status status_from_text(const std::string& text);
 // Read and parsed; throws std::runtime_error when the file cannot be read.
 Status read_status();

@@ -10,7 +10,7 @@ namespace {
 StatusReport attached_report() {
   StatusReport r;
   r.module_loaded = true;
-  r.counters = parse_status(
+  r.counters = parse_key_values(
       "policy: stats\ntriggers: 12\nno_policy_triggers: 3\nlast_policy: stats\n"
       "last_test_2: -5\nbench_op: test_1\n");
   r.policy = "stats";

@@ -12,7 +12,7 @@ StatusReport attached_report() {
   r.module_signer = "DKMS module signing key";
   r.secure_boot = "enabled";
   r.lockdown = "integrity";
-  r.counters = parse_status(
+  r.counters = parse_key_values(
       "policy: stats\ntriggers: 12\nlast_policy: stats\nlast_test_2: -5\nbench_op: test_1\n");
   r.policy = "stats";
   r.pin_path = "/sys/fs/bpf/structops/link";
@@ -192,7 +192,7 @@ TEST(StatusJson, ParsesBackWithTypedValues) {
 
 TEST(StatusJson, IntegersOnlyWhenPlain) {
   StatusReport r;
-  r.counters = parse_status(
+  r.counters = parse_key_values(
       "a: 0\nb: 007\nc: -0\nd: 1.5\ne: 18446744073709551615\nf: 18446744073709551616\n"
       "g: -9223372036854775808\nh: -\ni: +1\n");
   nlohmann::json c = nlohmann::json::parse(format_status_json(r))["module"]["counters"];

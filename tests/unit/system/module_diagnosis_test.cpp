@@ -1,33 +1,9 @@
-#include "system/module.hpp"
+#include "system/module_diagnosis.hpp"
 
 #include <gtest/gtest.h>
 
 namespace structops {
 namespace {
-
-TEST(StatusFile, ParsesKeyValueLinesInOrder) {
-  auto f = parse_status(
-      "policy: default\n"
-      "triggers: 3\n"
-      "last_policy: (unnamed)\n"
-      "garbage line\n"
-      "last_test_3:   21  \n");
-  ASSERT_EQ(f.size(), 4u);
-  EXPECT_EQ(f[0], (std::pair<std::string, std::string>{"policy", "default"}));
-  EXPECT_EQ(*status_value(f, "triggers"), "3");
-  EXPECT_EQ(*status_value(f, "last_policy"), "(unnamed)");
-  EXPECT_EQ(*status_value(f, "last_test_3"), "21");
-  EXPECT_FALSE(status_value(f, "swaps"));
-}
-
-TEST(KernelRelease, ComparesMajorAndMinor) {
-  EXPECT_TRUE(kernel_at_least("6.12.95+deb12-amd64", 6, 9));
-  EXPECT_TRUE(kernel_at_least("6.9.0", 6, 9));
-  EXPECT_TRUE(kernel_at_least("7.0", 6, 9));
-  EXPECT_FALSE(kernel_at_least("6.1.0-28-amd64", 6, 9));
-  EXPECT_FALSE(kernel_at_least("5.15.0", 6, 9));
-  EXPECT_TRUE(kernel_at_least("weird", 6, 9));
-}
 
 ModuleFacts facts() {
   ModuleFacts f;
