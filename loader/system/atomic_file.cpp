@@ -11,12 +11,28 @@
 #include "common/unique_fd.hpp"
 
 namespace structops {
+namespace {
+
+// dir and its missing parents, each 0755 (whatever the umask).
+Result<void> make_directories(const std::filesystem::path& dir) {
+  std::filesystem::path at;
+  for (const std::filesystem::path& part : dir) {
+    at /= part;
+    if (mkdir(at.c_str(), 0755) != 0 && errno != EEXIST)
+      return errno_error(errno, "cannot create " + at.string());
+  }
+  return {};
+}
+
+}  // namespace
 
 Result<void> write_file_atomically(const std::string& path, std::string_view content, mode_t mode) {
   const std::filesystem::path target(path);
   std::filesystem::path dir = target.parent_path();
   if (dir.empty())
     dir = ".";
+  if (auto r = make_directories(dir); !r)
+    return r;
   // Hidden, so that a directory listing (policy lookup) never shows it.
   std::string tmp_name = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
   UniqueFd fd(mkostemp(tmp_name.data(), O_CLOEXEC));

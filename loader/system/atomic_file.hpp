@@ -12,8 +12,8 @@
 
 namespace structops {
 
-// `path`'s directory must exist.  On failure the temporary file is removed
-// and the old file, if any, is untouched.
+// `path`'s directory is created (0755) if it is missing.  On failure the
+// temporary file is removed and the old file, if any, is untouched.
 Result<void> write_file_atomically(const std::string& path, std::string_view content, mode_t mode);
 
 }  // namespace structops

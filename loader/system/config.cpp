@@ -1,14 +1,8 @@
 #include "system/config.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <system_error>
 
 #include <boost/program_options.hpp>
 
@@ -16,7 +10,6 @@
 
 namespace structops {
 namespace po = boost::program_options;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -153,15 +146,6 @@ std::string update_config_text(const std::string& text, const Config& config) {
 }
 
 Result<void> save_config(const std::string& path, const Config& config) {
-  fs::path target(path);
-  fs::path dir = target.parent_path();
-  if (dir.empty())
-    dir = ".";
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    return errno_error(ec.value(), "cannot create " + dir.string());
-
   // An existing file keeps its comments, unless it is broken beyond the
   // lines replaced here (then it is written anew).
   std::string text = format_config(config);

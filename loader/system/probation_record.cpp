@@ -1,19 +1,16 @@
 #include "system/probation_record.hpp"
 
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "system/atomic_file.hpp"
 #include "system/key_value.hpp"
 
 namespace structops {
-namespace fs = std::filesystem;
 
 std::string format_probation_record(const ProbationRecord& r) {
   std::string check = r.check;
@@ -49,20 +46,7 @@ std::optional<ProbationRecord> parse_probation_record(const std::string& text) {
 }
 
 Result<void> write_probation_record(const std::string& path, const ProbationRecord& r) {
-  const fs::path dir = fs::path(path).parent_path();
-  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-    return errno_error(errno, "cannot create " + dir.string());
-  const std::string tmp = path + ".new";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << format_probation_record(r);
-    out.flush();
-    if (!out)
-      return errno_error(errno ? errno : EIO, "cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    return errno_error(errno, "cannot rename " + tmp + " to " + path);
-  return {};
+  return write_file_atomically(path, format_probation_record(r), 0644);
 }
 
 std::optional<ProbationRecord> read_probation_record(const std::string& path) {

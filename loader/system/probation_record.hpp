@@ -25,7 +25,8 @@ struct ProbationRecord {
 std::string format_probation_record(const ProbationRecord& r);
 std::optional<ProbationRecord> parse_probation_record(const std::string& text);
 
-// Written under a temporary name and renamed: a reader sees all or nothing.
+// Written atomically (atomic_file.hpp): a reader, or a crash, sees all or
+// nothing.  Creates the directory.
 Result<void> write_probation_record(const std::string& path, const ProbationRecord& r);
 std::optional<ProbationRecord> read_probation_record(const std::string& path);
 // Removes the record if it is pid's (a later probation may own it now).
