@@ -8,18 +8,6 @@ namespace {
 
 constexpr const char* kRodata = ".rodata";
 
-// The object's .rodata map: the internal map whose value type is the
-// ".rodata" DATASEC (its kernel name is "<obj prefix>.rodata", so match
-// on BTF, not on the name).
-bpf_map* find_rodata_map(bpf_object* obj, int datasec_id) {
-  bpf_map* map;
-  bpf_object__for_each_map(map, obj) {
-    if (bpf_map__is_internal(map) && bpf_map__btf_value_type_id(map) == (uint32_t)datasec_id)
-      return map;
-  }
-  return nullptr;
-}
-
 bool parse_magnitude(const std::string& digits, int base, uint64_t* out) {
   if (digits.empty())
     return false;
@@ -43,6 +31,19 @@ bool parse_magnitude(const std::string& digits, int base, uint64_t* out) {
 }
 
 }  // namespace
+
+bpf_map* find_rodata_map(bpf_object* obj) {
+  const btf* b = bpf_object__btf(obj);
+  const int datasec_id = b ? btf__find_by_name_kind(b, kRodata, BTF_KIND_DATASEC) : -1;
+  if (datasec_id <= 0)
+    return nullptr;
+  bpf_map* map;
+  bpf_object__for_each_map(map, obj) {
+    if (bpf_map__is_internal(map) && bpf_map__btf_value_type_id(map) == (uint32_t)datasec_id)
+      return map;
+  }
+  return nullptr;
+}
 
 std::vector<Knob> find_knobs(const btf* b) {
   std::vector<Knob> knobs;
@@ -135,14 +136,10 @@ Result<void> apply_knob_settings(bpf_object* obj, const std::string& policy_name
     return {};
   const btf* b = bpf_object__btf(obj);
   std::vector<Knob> knobs = b ? find_knobs(b) : std::vector<Knob>{};
-  bpf_map* rodata = nullptr;
   void* data = nullptr;
   size_t size = 0;
-  if (!knobs.empty()) {
-    rodata = find_rodata_map(obj, btf__find_by_name_kind(b, kRodata, BTF_KIND_DATASEC));
-    if (rodata)
-      data = bpf_map__initial_value(rodata, &size);
-  }
+  if (bpf_map* rodata = knobs.empty() ? nullptr : find_rodata_map(obj))
+    data = bpf_map__initial_value(rodata, &size);
 
   for (const std::string& s : settings) {
     auto setting = parse_setting(s);

@@ -21,6 +21,11 @@ struct Knob {
   IntInfo type;
 };
 
+// The object's .rodata map: the internal map whose value type is the
+// ".rodata" DATASEC (its kernel name is "<obj prefix>.rodata", so it is
+// matched on BTF, not on the name); null when there is none.
+bpf_map* find_rodata_map(bpf_object* obj);
+
 // The integer globals of DATASEC ".rodata" in b; empty when there is none.
 std::vector<Knob> find_knobs(const btf* b);
 

@@ -113,19 +113,12 @@ Result<PolicyObject> PolicyObject::open(const std::string& path) {
 
 std::vector<StatVar> PolicyObject::knob_values() const {
   const btf* b = bpf_object__btf(obj_.get());
-  bpf_map* map;
-  bpf_object__for_each_map(map, obj_.get()) {
-    const std::string name = bpf_map__name(map);
-    if (!b || !bpf_map__is_internal(map) || name.size() < 7 ||
-        name.compare(name.size() - 7, 7, ".rodata") != 0)
-      continue;
-    size_t size = 0;
-    const void* data = bpf_map__initial_value(map, &size);
-    int sec = btf__find_by_name_kind(b, ".rodata", BTF_KIND_DATASEC);
-    if (data && sec > 0)
-      return decode_datasec(b, sec, data, size);
-  }
-  return {};
+  bpf_map* map = find_rodata_map(obj_.get());
+  size_t size = 0;
+  const void* data = map ? bpf_map__initial_value(map, &size) : nullptr;
+  if (!data)
+    return {};
+  return decode_datasec(b, bpf_map__btf_value_type_id(map), data, size);
 }
 
 Result<void> PolicyObject::set_knobs(const std::vector<std::string>& settings) {
@@ -183,7 +176,8 @@ Result<void> PolicyObject::load() {
     if (-err == EKEYREJECTED)
       return errno_error(ErrorKind::invalid_policy, err,
                          "bpf_testmod requires signed policies and no trusted signature names "
-                         "program '" + std::string(bpf_program__name(prog)) + "' (callback " +
+                         "program '" +
+                             std::string(bpf_program__name(prog)) + "' (callback " +
                              callback_of(prog) + ") of policy '" + name_ +
                              "': sign the policy with an enrolled key (structops-load --sign)");
     // A policy built before the module's kfunc reads test_3's buffer with
