@@ -91,116 +91,134 @@ Result<Config> configured(const Context& ctx) {
   return config;
 }
 
+// What --foreground runs first: --policy, else the config file's policy;
+// the command line's --set values after the config file's, so they win.
+Result<Config> policy_to_run(const Context& ctx, const ForegroundOptions& opts) {
+  if (!opts.policy.empty())
+    return Config{opts.policy, opts.sets};
+  auto config = configured(ctx);
+  if (!config)
+    return make_error(ErrorKind::usage, "--foreground needs --policy or a configured policy (" +
+                                            config.error().message + ")");
+  config->sets.insert(config->sets.end(), opts.sets.begin(), opts.sets.end());
+  return config;
+}
+
+// The attached policy, its link (this process's, not pinned) and the
+// policy it replaced, which stays loaded and READY here (pinning it would
+// keep the module busy after this process exits).  Exactly one previous:
+// a swap frees the older.  Members go in reverse order: the link first.
+struct Foreground {
+  std::unique_ptr<PreparedPolicy> previous;
+  std::unique_ptr<PreparedPolicy> current;
+  BpfLinkPtr link;
+  uint32_t link_id = 0;
+};
+
+Result<Foreground> attach_foreground(const Context& ctx, const Config& config) {
+  Foreground fg;
+  auto prepared = prepare_policy(ctx, *config.policy, config.sets);
+  if (!prepared)
+    return std::move(prepared).error();
+  fg.current = std::make_unique<PreparedPolicy>(std::move(prepared).value());
+  // libbpf's own attach: this process owns the link, so SIGHUP can use
+  // bpf_link__update_map() on it.  The map is READY already; libbpf's
+  // repeated update gets EBUSY, which it accepts for link maps.
+  fg.link.reset(bpf_map__attach_struct_ops(fg.current->policy.map()));
+  if (!fg.link) {
+    int e = errno;
+    if (e == EBUSY)
+      return make_error(ErrorKind::busy, e,
+                        "bpf_testmod already runs a policy (see structops-load --status); "
+                        "--foreground needs it free: structops-load --detach first");
+    return errno_error(e, "cannot attach policy '" + fg.current->policy.name() + "'");
+  }
+  if (auto id = link_id_of(bpf_link__fd(fg.link.get())))
+    fg.link_id = *id;
+  return fg;
+}
+
+// SIGHUP: swap to what the config file names now.  Every failure keeps
+// the current policy attached and says so.
+void swap_from_config(const Context& ctx, Foreground* fg, std::ostream& out, std::ostream& err) {
+  out << "SIGHUP: re-reading " << ctx.config_path << std::endl;
+  auto keep = [&](const Error& e) {
+    err << format_error(e, ctx.verbose) << "structops-load: keeping '" << fg->current->policy.name()
+        << "'" << std::endl;
+  };
+  auto config = configured(ctx);
+  if (!config)
+    return keep(config.error());
+  auto prepared = prepare_policy(ctx, *config->policy, config->sets);
+  if (!prepared)
+    return keep(prepared.error());
+  auto start = Clock::now();
+  int rc = bpf_link__update_map(fg->link.get(), prepared->policy.map());
+  auto elapsed = Clock::now() - start;
+  if (rc)
+    return keep(errno_error(rc, "cannot swap in '" + prepared->policy.name() + "'"));
+  out << "switched '" << fg->current->policy.name() << "' -> '" << prepared->policy.name()
+      << "' in "
+      << (std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count() + 500) / 1000
+      << " us" << std::endl;
+  // The older previous goes now; whole, so its module BTF is freed split
+  // part first.
+  fg->previous.reset();
+  fg->previous = std::move(fg->current);
+  fg->current = std::make_unique<PreparedPolicy>(std::move(prepared).value());
+}
+
+// Triggers every interval and swaps on SIGHUP until SIGINT or SIGTERM
+// (ok), or until someone else detaches the link (an error).
+Result<void> trigger_loop(const Context& ctx, const ForegroundOptions& opts,
+                          const SignalFd& signals, Foreground* fg, std::ostream& out,
+                          std::ostream& err) {
+  const auto period =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opts.interval_s));
+  auto next = Clock::now();
+  for (;;) {
+    Wake wake = wait_until(signals, bpf_link__fd(fg->link.get()), next);
+    if (wake.detached)
+      return make_error(ErrorKind::other, "policy '" + fg->current->policy.name() + "' (link " +
+                                              std::to_string(fg->link_id) +
+                                              ") was detached by another process; exiting");
+    if (wake.signal == SIGINT || wake.signal == SIGTERM)
+      return {};
+    if (wake.signal != 0) {
+      swap_from_config(ctx, fg, out, err);
+      continue;
+    }
+    trigger_once(out, err);
+    next += period;
+    if (next < Clock::now())  // fell behind (suspend, slow VM): don't burst
+      next = Clock::now() + period;
+  }
+}
+
 }  // namespace
 
 Result<void> run_foreground(const Context& ctx, const ForegroundOptions& opts, std::ostream& out,
                             std::ostream& err) {
   if (auto r = require_bpf_privileges("attaching a policy"); !r)
     return std::move(r).error();
-  std::string value = opts.policy;
-  std::vector<std::string> sets = opts.sets;
-  if (value.empty()) {
-    auto config = configured(ctx);
-    if (!config)
-      return make_error(ErrorKind::usage, "--foreground needs --policy or a configured policy (" +
-                                              config.error().message + ")");
-    value = *config->policy;
-    sets = config->sets;
-    sets.insert(sets.end(), opts.sets.begin(), opts.sets.end());  // command line wins
-  }
-
+  auto config = policy_to_run(ctx, opts);
+  if (!config)
+    return std::move(config).error();
   // Blocked before attaching, so that a Ctrl-C from here on detaches
   // cleanly instead of killing the process between attach and loop.
   SignalFd signals;
   if (signals.fd() < 0)
     return errno_error(errno, "cannot create a signalfd");
-
-  // The replaced policy stays loaded and READY here (the link is this
-  // process's, so is its previous policy; pinning it would keep the module
-  // busy after this process exits).  Exactly one: a swap frees the older.
-  std::unique_ptr<PreparedPolicy> previous;  // declared before link: outlive it
-  std::unique_ptr<PreparedPolicy> current;
-  {
-    auto prepared = prepare_policy(ctx, value, sets);
-    if (!prepared)
-      return std::move(prepared).error();
-    current = std::make_unique<PreparedPolicy>(std::move(prepared).value());
-  }
-  // libbpf's own attach: this process owns the link, so SIGHUP can use
-  // bpf_link__update_map() on it.  The map is READY already; libbpf's
-  // repeated update gets EBUSY, which it accepts for link maps.
-  BpfLinkPtr link(bpf_map__attach_struct_ops(current->policy.map()));
-  if (!link) {
-    int e = errno;
-    if (e == EBUSY)
-      return make_error(ErrorKind::busy, e,
-                        "bpf_testmod already runs a policy (see structops-load --status); "
-                        "--foreground needs it free: structops-load --detach first");
-    return errno_error(e, "cannot attach policy '" + current->policy.name() + "'");
-  }
-  auto link_id = link_id_of(bpf_link__fd(link.get()));
-  out << "attached '" << current->policy.name() << "' (link " << (link_id ? *link_id : 0)
+  auto fg = attach_foreground(ctx, *config);
+  if (!fg)
+    return std::move(fg).error();
+  out << "attached '" << fg->current->policy.name() << "' (link " << fg->link_id
       << ", not pinned); writing " << kTriggerFile << " every " << opts.interval_s
       << " s; Ctrl-C detaches, SIGHUP re-reads " << ctx.config_path << std::endl;
-
-  const auto period =
-      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opts.interval_s));
-  auto next = Clock::now();
-  for (;;) {
-    Wake wake = wait_until(signals, bpf_link__fd(link.get()), next);
-    if (wake.detached) {
-      const std::string name = current->policy.name();
-      link.reset();
-      return make_error(ErrorKind::other, "policy '" + name + "' (link " +
-                                              std::to_string(link_id ? *link_id : 0) +
-                                              ") was detached by another process; exiting");
-    }
-    int sig = wake.signal;
-    if (sig == 0) {
-      trigger_once(out, err);
-      next += period;
-      if (next < Clock::now())  // fell behind (suspend, slow VM): don't burst
-        next = Clock::now() + period;
-      continue;
-    }
-    if (sig == SIGINT || sig == SIGTERM)
-      break;
-
-    // SIGHUP: every failure keeps the current policy attached.
-    out << "SIGHUP: re-reading " << ctx.config_path << std::endl;
-    auto config = configured(ctx);
-    if (!config) {
-      err << format_error(config.error(), ctx.verbose) << "structops-load: keeping '"
-          << current->policy.name() << "'" << std::endl;
-      continue;
-    }
-    auto prepared = prepare_policy(ctx, *config->policy, config->sets);
-    if (!prepared) {
-      err << format_error(prepared.error(), ctx.verbose) << "structops-load: keeping '"
-          << current->policy.name() << "'" << std::endl;
-      continue;
-    }
-    auto start = Clock::now();
-    int rc = bpf_link__update_map(link.get(), prepared->policy.map());
-    auto elapsed = Clock::now() - start;
-    if (rc) {
-      err << format_error(errno_error(rc, "cannot swap in '" + prepared->policy.name() + "'"),
-                          ctx.verbose)
-          << "structops-load: keeping '" << current->policy.name() << "'" << std::endl;
-      continue;
-    }
-    out << "switched '" << current->policy.name() << "' -> '" << prepared->policy.name() << "' in "
-        << (std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count() + 500) / 1000
-        << " us" << std::endl;
-    // The older previous goes now; whole, so its module BTF is freed split
-    // part first.
-    previous.reset();
-    previous = std::move(current);
-    current = std::make_unique<PreparedPolicy>(std::move(prepared).value());
-  }
-
-  const std::string name = current->policy.name();
-  link.reset();  // closes the only link fd: the module's unreg() runs
+  if (auto r = trigger_loop(ctx, opts, signals, &*fg, out, err); !r)
+    return r;  // fg goes: the link, then the policies
+  const std::string name = fg->current->policy.name();
+  fg->link.reset();  // closes the only link fd: the module's unreg() runs
   out << "detached '" << name << "'" << std::endl;
   return {};
 }
