@@ -50,7 +50,7 @@ Error value_rejected(int err, const std::string& policy_name) {
 // its map is not written yet.
 struct LoadedPolicy {
   PolicyObject policy;
-  PinnedLink pin;  // with snapshot_pin, not yet checked for its type
+  PinnedLink pin;              // with snapshot_pin, not yet checked for its type
   std::string signature_note;  // why its signature was not handed over, if not
 };
 
@@ -134,6 +134,64 @@ UniqueFd dup_fd(int fd) {
   return UniqueFd(fcntl(fd, F_DUPFD_CLOEXEC, 0));
 }
 
+// A swap: this process did not create the pinned link, so it writes the
+// new map's value itself, laid out by the module's BTF (libbpf's copy is
+// private), and reads the old policy's name the same way.  The replaced
+// map stays READY, pinned as the previous policy.
+Result<void> swap_pinned(const Context& ctx, const PolicyObject& policy, PinnedLink* pin,
+                         Attached* a) {
+  auto kernel = load_module_btf();
+  if (!kernel)
+    return std::move(kernel).error();
+  if (auto r = make_ready(policy, *kernel); !r)
+    return r;
+  a->old_name = policy_name_of_map(pin->map_fd.get(), kernel->ops);
+  auto committed =
+      swap_keeping_previous(pin->link_fd.get(), policy.map_fd(), pin->map_fd.get(), ctx.pin_path);
+  if (!committed)
+    return std::move(committed).error();
+  if (!committed->note.empty())
+    a->outcome.notes.push_back(committed->note);
+  a->outcome.message = "switched '" + a->old_name + "' -> '" + policy.name() + "' in " +
+                       std::to_string((committed->elapsed.count() + 500) / 1000) + " us";
+  a->swapped = true;
+  a->link_id = pin->link_id;
+  a->link_fd = std::move(pin->link_fd);
+  a->old_map_fd = std::move(pin->map_fd);
+  return {};
+}
+
+// A first attach (no pin, or a stale one) writes the value libbpf built
+// while loading (it found the module's type for that) and creates and
+// pins the link: parsing the kernel's BTF once more here would double the
+// time an attach takes.  Swaps and --verify, which cannot use libbpf's
+// private copy, build the value from the module's BTF instead (make_ready).
+Result<void> attach_first(const Context& ctx, const PolicyObject& policy, const StructOpsType& type,
+                          Attached* a) {
+  auto link = attach_struct_ops_map(
+      policy.map(), [&policy](int err) { return value_rejected(err, policy.name()); });
+  if (!link) {
+    // EBUSY right after seeing no live pin: did another loader just win?
+    if (link.error().kind == ErrorKind::busy) {
+      auto again = open_pinned_link(ctx.pin_path, type.btf_id, type.value_type_id);
+      if (again && again->state == PinState::active)
+        return make_error(ErrorKind::busy,
+                          "another loader attached a policy at the same time; retry");
+    }
+    return std::move(link).error();
+  }
+  if (auto r = pin_link(link->fd.get(), ctx.pin_path); !r)
+    return r;  // closing link->fd detaches again
+  // A first attach has no previous policy: one left from an earlier link
+  // would make --rollback jump to something unrelated.
+  if (auto r = remove_previous(ctx.pin_path); !r)
+    a->outcome.notes.push_back(r.error().message);
+  a->outcome.message = "attached '" + policy.name() + "' (link " + std::to_string(link->id) + ")";
+  a->link_id = link->id;
+  a->link_fd = std::move(link->fd);
+  return {};
+}
+
 }  // namespace
 
 Result<Attached> attach_or_swap(const Context& ctx, const std::string& name_or_path,
@@ -155,61 +213,12 @@ Result<Attached> attach_or_swap(const Context& ctx, const std::string& name_or_p
   a.name = policy.name();
   if (!loaded->signature_note.empty())
     a.outcome.notes.push_back(loaded->signature_note);
-  if (pin->state == PinState::active) {
-    // A swap: this process did not create the pinned link, so it writes the
-    // new map's value itself, laid out by the module's BTF (libbpf's copy is
-    // private), and reads the old policy's name the same way.
-    auto kernel = load_module_btf();
-    if (!kernel)
-      return std::move(kernel).error();
-    if (auto r = make_ready(policy, *kernel); !r)
-      return std::move(r).error();
-    a.old_name = policy_name_of_map(pin->map_fd.get(), kernel->ops);
-    // The replaced map stays READY, pinned as the previous policy.
-    auto committed =
-        swap_keeping_previous(pin->link_fd.get(), policy.map_fd(), pin->map_fd.get(), ctx.pin_path);
-    if (!committed)
-      return std::move(committed).error();
-    if (!committed->note.empty())
-      a.outcome.notes.push_back(committed->note);
-    a.outcome.message = "switched '" + a.old_name + "' -> '" + policy.name() + "' in " +
-                        std::to_string((committed->elapsed.count() + 500) / 1000) + " us";
-    a.swapped = true;
-    a.link_id = pin->link_id;
-    a.link_fd = std::move(pin->link_fd);
-    a.old_map_fd = std::move(pin->map_fd);
-    a.map_fd = dup_fd(policy.map_fd());
-    return a;
-  }
   if (pin->state == PinState::stale)
     a.outcome.notes.push_back("replacing the stale pin " + ctx.pin_path + ": " + pin->stale_reason);
-
-  // The first attach writes the value libbpf built while loading (it found
-  // the module's type for that) and creates the link: parsing the kernel's
-  // BTF once more here would double the time an attach takes.  Swaps and
-  // --verify, which cannot use libbpf's private copy, build the value from
-  // the module's BTF instead (make_ready).
-  auto link = attach_struct_ops_map(
-      policy.map(), [&policy](int err) { return value_rejected(err, policy.name()); });
-  if (!link) {
-    // EBUSY right after seeing no live pin: did another loader just win?
-    if (link.error().kind == ErrorKind::busy) {
-      auto again = open_pinned_link(ctx.pin_path, type->btf_id, type->value_type_id);
-      if (again && again->state == PinState::active)
-        return make_error(ErrorKind::busy,
-                          "another loader attached a policy at the same time; retry");
-    }
-    return std::move(link).error();
-  }
-  if (auto r = pin_link(link->fd.get(), ctx.pin_path); !r)
-    return std::move(r).error();  // closing link->fd detaches again
-  // A first attach has no previous policy: one left from an earlier link
-  // would make --rollback jump to something unrelated.
-  if (auto r = remove_previous(ctx.pin_path); !r)
-    a.outcome.notes.push_back(r.error().message);
-  a.outcome.message = "attached '" + policy.name() + "' (link " + std::to_string(link->id) + ")";
-  a.link_id = link->id;
-  a.link_fd = std::move(link->fd);
+  auto done = pin->state == PinState::active ? swap_pinned(ctx, policy, pin, &a)
+                                             : attach_first(ctx, policy, *type, &a);
+  if (!done)
+    return std::move(done).error();
   a.map_fd = dup_fd(policy.map_fd());
   return a;
 }
