@@ -1,6 +1,5 @@
 // structops-load against the real module: attach, swap between every pair,
 // detach, status, save/restore, foreground mode, verify and exit codes.
-#include <gtest/gtest.h>
 #include <linux/bpf.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -15,9 +14,12 @@
 #include <set>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 #include "attaching_test.hpp"
 #include "expected.hpp"
 #include "harness.hpp"
+#include "loader_paths.hpp"
 #include "syscall_stop.hpp"
 
 namespace structops::test {
@@ -36,7 +38,7 @@ TEST_F(LoaderTest, AttachPinsTheLinkSoThePolicyOutlivesTheLoader) {
   RunResult r = loader({"--policy", "default"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("attached 'default' (link "), std::string::npos) << r.out;
-  EXPECT_EQ(::access("/sys/fs/bpf/structops/link", F_OK), 0);
+  EXPECT_EQ(::access(kPinLink, F_OK), 0);
   expect_answering("default");
 }
 
@@ -85,14 +87,12 @@ TEST_F(LoaderTest, TriggerLoopDuringSwapNeverSeesTheBuiltInOrAMix) {
   // The swap must fall inside the loop: it starts once the writer has
   // checked triggers answered by 'default', and the loop stops once it has
   // checked some answered by 'saturate' (counted, not timed).
-  auto wait_for = [](const std::atomic<long>& n, long at_least) {
-    for (int i = 0; i < 30000 && n < at_least; i++) std::this_thread::sleep_for(1ms);
-    return n >= at_least;
-  };
   long long no_policy_before = status_number(read_status(), "no_policy_triggers");
-  EXPECT_TRUE(wait_for(checked, 20)) << "the writer checked no trigger before the swap";
+  EXPECT_TRUE(wait_until([&] { return checked >= 20; }, 30s))
+      << "the writer checked no trigger before the swap";
   RunResult r = loader({"--policy", "saturate"});
-  EXPECT_TRUE(wait_for(saturate_seen, 20)) << "the writer saw no trigger after the swap";
+  EXPECT_TRUE(wait_until([&] { return saturate_seen >= 20; }, 30s))
+      << "the writer saw no trigger after the swap";
   stop = true;
   writer.join();
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -109,7 +109,7 @@ TEST_F(LoaderTest, DetachReturnsTheModuleToItsBuiltInBehaviour) {
   RunResult r = loader({"--detach"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("detached 'saturate'"), std::string::npos) << r.out;
-  EXPECT_NE(::access("/sys/fs/bpf/structops/link", F_OK), 0);
+  EXPECT_NE(::access(kPinLink, F_OK), 0);
   ASSERT_EQ(trigger("Hello"), 0);
   Status s = read_status();
   EXPECT_EQ(s["policy"], "none");
@@ -131,7 +131,7 @@ TEST_F(LoaderTest, StatusReportsPolicyIdsAndCounters) {
   RunResult text = loader({"--status"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("stats"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("/sys/fs/bpf/structops/link"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(kPinLink), std::string::npos) << text.out;
   const nlohmann::json j = loader_status_json();
   EXPECT_EQ(j["policy"], "stats") << j;
   ASSERT_TRUE(j["link"].is_object()) << j;
@@ -187,21 +187,18 @@ TEST_F(LoaderTest, ForegroundAttachesUnpinnedSwapsOnSighupAndDetachesOnSigterm) 
   int pid = spawn({loader_path(), "--foreground", "--config", conf, "--policy", "default",
                    "--interval", "0.2"},
                   out);
-  for (int i = 0; i < 100 && read_status()["policy"] != "default"; i++)
-    std::this_thread::sleep_for(100ms);
+  wait_until([] { return read_status()["policy"] == "default"; }, 10s);
   ASSERT_EQ(read_status()["policy"], "default") << slurp(out);
-  EXPECT_NE(::access("/sys/fs/bpf/structops/link", F_OK), 0) << "foreground must not pin";
+  EXPECT_NE(::access(kPinLink, F_OK), 0) << "foreground must not pin";
   { std::ofstream(conf) << "policy = saturate\n"; }
   ASSERT_EQ(::kill(pid, SIGHUP), 0);
-  for (int i = 0; i < 100 && read_status()["policy"] != "saturate"; i++)
-    std::this_thread::sleep_for(100ms);
+  wait_until([] { return read_status()["policy"] == "saturate"; }, 10s);
   EXPECT_EQ(read_status()["policy"], "saturate") << slurp(out);
   // The periodic trigger runs against the new policy.
   // Polled, not slept: the next period's trigger is awaited, however slow
   // the guest.
   long long t = status_number(read_status(), "triggers");
-  for (int i = 0; i < 1000 && status_number(read_status(), "triggers") <= t; i++)
-    std::this_thread::sleep_for(10ms);
+  wait_until([&] { return status_number(read_status(), "triggers") > t; }, 10s);
   EXPECT_GT(status_number(read_status(), "triggers"), t);
   EXPECT_EQ(read_status()["last_policy"], "saturate");
   ASSERT_EQ(::kill(pid, SIGTERM), 0);

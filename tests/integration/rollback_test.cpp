@@ -2,7 +2,6 @@
 // policy kept READY after each swap, --rollback in one link update,
 // --probation with its check, its watch of the link and its signals,
 // --status's view of both, and --foreground noticing a detach.
-#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,21 +13,18 @@
 #include <sstream>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 #include "attaching_test.hpp"
 #include "expected.hpp"
 #include "harness.hpp"
+#include "loader_paths.hpp"
 
 namespace structops::test {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-// The pin paths as literals, as in rollback_fault_test.cpp, on purpose:
-// they are the loader's on-disk contract, not computed from the code
-// under test.
-constexpr const char* kPrevious = "/sys/fs/bpf/structops/previous";
-constexpr const char* kRecord = "/run/structops/probation";
 
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
@@ -42,21 +38,12 @@ int struct_ops_maps() {
   return n;
 }
 
-bool wait_for(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
-  auto end = Clock::now() + timeout;
-  while (Clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return pred();
-}
-
 class RollbackTest : public AttachingTest {
  protected:
   void SetUp() override {
     ASSERT_EQ(start_clean(), 0);
     loader({"--detach"});  // also releases a previous policy left by a failed test
-    ::unlink(kRecord);
+    ::unlink(kProbationRecord);
   }
   void TearDown() override { loader({"--detach"}); }
 
@@ -72,7 +59,7 @@ class RollbackTest : public AttachingTest {
 
 TEST_F(RollbackTest, AFirstAttachKeepsNoPreviousAndRollbackSaysSoChangingNothing) {
   attach("default");
-  EXPECT_FALSE(exists(kPrevious));
+  EXPECT_FALSE(exists(kPinPrevious));
   EXPECT_TRUE(status_json()["previous"].is_null()) << status_json().dump();
   long long swaps = status_number(read_status(), "swaps");
   RunResult r = loader({"--rollback"});
@@ -93,7 +80,7 @@ TEST_F(RollbackTest, RollbackWithNothingAttachedExits69) {
 TEST_F(RollbackTest, ASwapKeepsThePreviousReadyAndRollbackExchangesThem) {
   attach("default");
   attach("saturate");
-  ASSERT_TRUE(exists(kPrevious));
+  ASSERT_TRUE(exists(kPinPrevious));
   expect_previous_ready("default");
   RunResult text = loader({"--status"});
   EXPECT_NE(text.out.find("previous:   'default' (map "), std::string::npos) << text.out;
@@ -123,22 +110,25 @@ TEST_F(RollbackTest, TheNextSwapFreesTheOlderPrevious) {
   attach("stats");
   expect_previous_ready("saturate");
   // default's map is released (freed after an RCU grace period).
-  EXPECT_TRUE(wait_for([&] {
-    return run({"/usr/sbin/bpftool", "map", "show", "id", std::to_string(default_map)}).exit_code != 0;
-  }, 10s));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return run({"/usr/sbin/bpftool", "map", "show", "id", std::to_string(default_map)})
+                   .exit_code != 0;
+      },
+      10s));
   // Exactly two bpf_testmod_ops maps: the attached one and the previous.
-  EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 2; }, 10s)) << struct_ops_maps();
+  EXPECT_TRUE(wait_until([] { return struct_ops_maps() == 2; }, 10s)) << struct_ops_maps();
 }
 
 TEST_F(RollbackTest, DetachReleasesThePreviousSoRmmodWorksAtOnce) {
   attach("default");
   attach("saturate");
-  ASSERT_TRUE(exists(kPrevious));
+  ASSERT_TRUE(exists(kPinPrevious));
   RunResult d = loader({"--detach"});
   ASSERT_EQ(d.exit_code, 0) << d.err;
-  EXPECT_FALSE(exists(kPrevious));
-  EXPECT_FALSE(exists("/sys/fs/bpf/structops/previous_next"));
-  bool unloaded = wait_for([] { return unload_module() == 0; }, 5s);
+  EXPECT_FALSE(exists(kPinPrevious));
+  EXPECT_FALSE(exists(kPinPreviousNext));
+  bool unloaded = wait_until([] { return unload_module() == 0; }, 5s);
   EXPECT_TRUE(unloaded) << "rmmod refused after --detach";
   ASSERT_EQ(load_module(), 0);
 }
@@ -146,9 +136,9 @@ TEST_F(RollbackTest, DetachReleasesThePreviousSoRmmodWorksAtOnce) {
 TEST_F(RollbackTest, AForeignObjectAtThePreviousPinIsDiscardedNeverUsed) {
   attach("default");
   attach("saturate");
-  ASSERT_EQ(::unlink(kPrevious), 0);
-  RunResult mk = run({"/usr/sbin/bpftool", "map", "create", kPrevious, "type", "array", "key", "4",
-                      "value", "4", "entries", "1", "name", "foreign"});
+  ASSERT_EQ(::unlink(kPinPrevious), 0);
+  RunResult mk = run({"/usr/sbin/bpftool", "map", "create", kPinPrevious, "type", "array", "key",
+                      "4", "value", "4", "entries", "1", "name", "foreign"});
   ASSERT_EQ(mk.exit_code, 0) << mk.err;
   const nlohmann::json stale = status_json()["previous"];
   EXPECT_TRUE(stale.is_object() && stale["state"] == "stale" &&
@@ -158,7 +148,7 @@ TEST_F(RollbackTest, AForeignObjectAtThePreviousPinIsDiscardedNeverUsed) {
   EXPECT_EQ(r.exit_code, 69) << r.out << r.err;
   EXPECT_NE(r.err.find("discarded the previous policy"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("not a struct_ops map"), std::string::npos) << r.err;
-  EXPECT_FALSE(exists(kPrevious));
+  EXPECT_FALSE(exists(kPinPrevious));
   expect_answering("saturate");
 }
 
@@ -199,7 +189,7 @@ TEST_F(RollbackTest, ProbationThatPassesKeepsThePolicyAndSaves) {
   EXPECT_LE(runs, 4) << r.err;
   EXPECT_GE(took, 5.0);
   EXPECT_NE(slurp(conf).find("saturate"), std::string::npos);
-  EXPECT_FALSE(exists(kRecord));
+  EXPECT_FALSE(exists(kProbationRecord));
   expect_answering("saturate");
 }
 
@@ -219,7 +209,7 @@ TEST_F(RollbackTest, ProbationWhoseCheckFailsRollsBackAtOnceAndDoesNotSave) {
       << r.out;
   EXPECT_LT(took, 10.0);
   EXPECT_FALSE(exists(conf));
-  EXPECT_FALSE(exists(kRecord));
+  EXPECT_FALSE(exists(kProbationRecord));
   expect_answering("default");
   // The exchange: the policy that failed is the previous one now.
   expect_previous_ready("saturate");
@@ -263,7 +253,8 @@ TEST_F(RollbackTest, SigtermDuringProbationRollsBack) {
   attach("default");
   const std::string out = "/tmp/structops-probation-term.out";
   int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
-  ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
+  ASSERT_TRUE(wait_until(
+      [] { return exists(kProbationRecord) && read_status()["policy"] == "saturate"; }, 20s))
       << slurp(out);
   const nlohmann::json probation = status_json()["probation"];
   EXPECT_TRUE(probation.is_object() && probation["pid"] == pid && probation["policy"] == "saturate" &&
@@ -275,7 +266,7 @@ TEST_F(RollbackTest, SigtermDuringProbationRollsBack) {
             std::string::npos)
       << slurp(out);
   EXPECT_NE(slurp(out).find("rolled back 'saturate' -> 'default' in "), std::string::npos);
-  EXPECT_FALSE(exists(kRecord));
+  EXPECT_FALSE(exists(kProbationRecord));
   expect_answering("default");
 }
 
@@ -283,7 +274,8 @@ TEST_F(RollbackTest, SigkillDuringProbationLeavesThePolicyAndThePreviousForRollb
   attach("default");
   const std::string out = "/tmp/structops-probation-kill.out";
   int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
-  ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
+  ASSERT_TRUE(wait_until(
+      [] { return exists(kProbationRecord) && read_status()["policy"] == "saturate"; }, 20s))
       << slurp(out);
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
@@ -305,10 +297,11 @@ TEST_F(RollbackTest, ALinkDetachedDuringProbationIsNoticedAndThePreviousAttached
   attach("default");
   const std::string out = "/tmp/structops-probation-detach.out";
   int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
-  ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
+  ASSERT_TRUE(wait_until(
+      [] { return exists(kProbationRecord) && read_status()["policy"] == "saturate"; }, 20s))
       << slurp(out);
   // Someone else detaches the link alone (bpftool), keeping the pins.
-  RunResult d = run({"/usr/sbin/bpftool", "link", "detach", "pinned", "/sys/fs/bpf/structops/link"});
+  RunResult d = run({"/usr/sbin/bpftool", "link", "detach", "pinned", kPinLink});
   ASSERT_EQ(d.exit_code, 0) << d.err;
   auto detached_at = Clock::now();
   EXPECT_EQ(wait_child(pid), 3) << slurp(out);
@@ -326,7 +319,8 @@ TEST_F(RollbackTest, DetachDuringProbationIsRespectedAndRmmodWorksAfter) {
   attach("default");
   const std::string out = "/tmp/structops-probation-detach2.out";
   int pid = spawn({loader_path(), "--policy", "saturate", "--probation", "60"}, out);
-  ASSERT_TRUE(wait_for([] { return exists(kRecord) && read_status()["policy"] == "saturate"; }, 20s))
+  ASSERT_TRUE(wait_until(
+      [] { return exists(kProbationRecord) && read_status()["policy"] == "saturate"; }, 20s))
       << slurp(out);
   RunResult d = loader({"--detach"});
   ASSERT_EQ(d.exit_code, 0) << d.err;
@@ -335,7 +329,7 @@ TEST_F(RollbackTest, DetachDuringProbationIsRespectedAndRmmodWorksAfter) {
             std::string::npos)
       << slurp(out);
   EXPECT_EQ(read_status()["policy"], "none");
-  EXPECT_TRUE(wait_for([] { return unload_module() == 0; }, 5s)) << "rmmod refused";
+  EXPECT_TRUE(wait_until([] { return unload_module() == 0; }, 5s)) << "rmmod refused";
   ASSERT_EQ(load_module(), 0);
 }
 
@@ -345,7 +339,7 @@ TEST_F(RollbackTest, ProbationOfAFirstAttachFailingDetaches) {
   EXPECT_NE(r.out.find("detached 'saturate' (there was no previous policy)"), std::string::npos)
       << r.out;
   EXPECT_EQ(read_status()["policy"], "none");
-  EXPECT_FALSE(exists("/sys/fs/bpf/structops/link"));
+  EXPECT_FALSE(exists(kPinLink));
 }
 
 TEST_F(RollbackTest, ForegroundKeepsThePreviousPolicyInProcessAfterSighup) {
@@ -354,28 +348,28 @@ TEST_F(RollbackTest, ForegroundKeepsThePreviousPolicyInProcessAfterSighup) {
   const std::string out = "/tmp/structops-fg-prev.out";
   int pid = spawn({loader_path(), "--foreground", "--config", conf, "--policy", "default",
                    "--interval", "30"}, out);
-  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "default"; }, 20s)) << slurp(out);
+  ASSERT_TRUE(wait_until([] { return read_status()["policy"] == "default"; }, 20s)) << slurp(out);
   ASSERT_EQ(::kill(pid, SIGHUP), 0);
-  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "saturate"; }, 20s)) << slurp(out);
+  ASSERT_TRUE(wait_until([] { return read_status()["policy"] == "saturate"; }, 20s)) << slurp(out);
   // default stays loaded (READY) in the process, not pinned.
-  EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 2; }, 5s)) << struct_ops_maps();
-  EXPECT_FALSE(exists(kPrevious));
+  EXPECT_TRUE(wait_until([] { return struct_ops_maps() == 2; }, 5s)) << struct_ops_maps();
+  EXPECT_FALSE(exists(kPinPrevious));
   { std::ofstream(conf) << "policy = stats\n"; }
   ASSERT_EQ(::kill(pid, SIGHUP), 0);
-  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "stats"; }, 20s)) << slurp(out);
+  ASSERT_TRUE(wait_until([] { return read_status()["policy"] == "stats"; }, 20s)) << slurp(out);
   // Exactly one previous: default's map is released.
-  EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 2; }, 10s)) << struct_ops_maps();
+  EXPECT_TRUE(wait_until([] { return struct_ops_maps() == 2; }, 10s)) << struct_ops_maps();
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   EXPECT_EQ(wait_child(pid), 0) << slurp(out);
-  EXPECT_TRUE(wait_for([] { return struct_ops_maps() == 0; }, 10s)) << struct_ops_maps();
-  EXPECT_TRUE(wait_for([] { return unload_module() == 0; }, 5s)) << "rmmod refused";
+  EXPECT_TRUE(wait_until([] { return struct_ops_maps() == 0; }, 10s)) << struct_ops_maps();
+  EXPECT_TRUE(wait_until([] { return unload_module() == 0; }, 5s)) << "rmmod refused";
   ASSERT_EQ(load_module(), 0);
 }
 
 TEST_F(RollbackTest, ForegroundNoticesADetachByAnotherProcessAtOnce) {
   const std::string out = "/tmp/structops-fg-detach.out";
   int pid = spawn({loader_path(), "--foreground", "--policy", "default", "--interval", "30"}, out);
-  ASSERT_TRUE(wait_for([] { return read_status()["policy"] == "default"; }, 20s)) << slurp(out);
+  ASSERT_TRUE(wait_until([] { return read_status()["policy"] == "default"; }, 20s)) << slurp(out);
   const nlohmann::json attached = status_json()["link"];
   ASSERT_TRUE(attached.is_object() && attached["id"].is_number_unsigned()) << attached.dump();
   const unsigned link = attached["id"];

@@ -30,8 +30,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kPinDir = "/sys/fs/bpf/structops";
-
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -47,7 +45,7 @@ class FaultTest : public ReliabilityTest {
         [&] {
           policy = read_status()["policy"];
           struct stat st;
-          return (policy == "none") == (::lstat(kPinPath, &st) != 0);
+          return (policy == "none") == (::lstat(kPinLink, &st) != 0);
         },
         3s);
     return policy;
@@ -182,7 +180,7 @@ TEST_F(FaultTest, ForegroundKilledWithSigkillReleasesTheModule) {
         << slurp("/tmp/foreground.out");
     EXPECT_EQ(read_status()["last_policy"], "default") << slurp("/tmp/foreground.out");
     struct stat st;
-    EXPECT_NE(::lstat(kPinPath, &st), 0) << "--foreground must not pin";
+    EXPECT_NE(::lstat(kPinLink, &st), 0) << "--foreground must not pin";
     EXPECT_EQ(try_unload_module(), EWOULDBLOCK) << "rmmod must be refused while attached";
 
     auto t0 = Clock::now();
@@ -235,7 +233,7 @@ TEST_F(FaultTest, APinLeftFromAnEarlierModuleInstanceIsReportedNotTrusted) {
   attach("default");
   PinView old_pin = pin_view();
   ASSERT_EQ(old_pin.state, "active");
-  RunResult d = run({"/usr/sbin/bpftool", "link", "detach", "pinned", kPinPath});
+  RunResult d = run({"/usr/sbin/bpftool", "link", "detach", "pinned", kPinLink});
   ASSERT_EQ(d.exit_code, 0) << d.err;
   EXPECT_EQ(read_status()["policy"], "none");
   ASSERT_TRUE(wait_until([] { return try_unload_module() == 0; }, 5s));
@@ -258,12 +256,12 @@ TEST_F(FaultTest, APinLeftFromAnEarlierModuleInstanceIsReportedNotTrusted) {
   expect_answering("saturate");
 
   // --detach of a stale pin removes it and says so.
-  ASSERT_EQ(run({"/usr/sbin/bpftool", "link", "detach", "pinned", kPinPath}).exit_code, 0);
+  ASSERT_EQ(run({"/usr/sbin/bpftool", "link", "detach", "pinned", kPinLink}).exit_code, 0);
   r = loader({"--detach"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("removed the stale pin"), std::string::npos) << r.err;
   struct stat st;
-  EXPECT_NE(::lstat(kPinPath, &st), 0);
+  EXPECT_NE(::lstat(kPinLink, &st), 0);
   figures().states_checked += 3;
 }
 
@@ -338,7 +336,7 @@ TEST_F(PinPathTest, SomethingElseAtThePinPathIsReportedOrReplaced) {
   // link's would take for "the attached policy".
   Context ctx;
   ctx.search_dirs = {policy_dir()};
-  ctx.pin_path = kPinPath;
+  ctx.pin_path = kPinLink;
   auto decoy = prepare_policy(ctx, "stats", {});
   ASSERT_TRUE(decoy) << decoy.error().message;
   bpf_map_info info = {};
@@ -347,33 +345,37 @@ TEST_F(PinPathTest, SomethingElseAtThePinPathIsReportedOrReplaced) {
   const std::string decoy_id = std::to_string(info.id);
 
   auto bpftool_map = [](const std::string& type, const std::string& entries) {
-    RunResult r = run({"/usr/sbin/bpftool", "map", "create", kPinPath, "type", type, "key", "4",
+    RunResult r = run({"/usr/sbin/bpftool", "map", "create", kPinLink, "type", type, "key", "4",
                        "value", "4", "entries", entries, "name", "squatter"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   };
   const std::vector<OccupiedPin> cases = {
       {"a pinned BPF map", [&] { bpftool_map("array", "1"); }, 0,
-       "replacing the stale pin " + std::string(kPinPath) + ": the pinned object is a BPF map, not a link",
+       "replacing the stale pin " + std::string(kPinLink) +
+           ": the pinned object is a BPF map, not a link",
        "stale"},
-      {"a pinned map whose info reads like a struct_ops link", [&] { bpftool_map("lru_hash", decoy_id); }, 0,
-       "the pinned object is a BPF map, not a link", "stale"},
-      {"a symlink to a regular file", [] { ASSERT_EQ(::symlink(kScratchFile, kPinPath), 0); }, 0,
-       "replacing the stale pin " + std::string(kPinPath) + ": it is not a pinned BPF object", "stale"},
-      {"a symlink to a read-only file", [] { ASSERT_EQ(::symlink("/etc/passwd", kPinPath), 0); }, 0,
-       "replacing the stale pin " + std::string(kPinPath) + ": it is not a pinned BPF object", "stale"},
-      {"a dangling symlink", [] { ASSERT_EQ(::symlink("/nonexistent", kPinPath), 0); }, 0, "",
+      {"a pinned map whose info reads like a struct_ops link",
+       [&] { bpftool_map("lru_hash", decoy_id); }, 0, "the pinned object is a BPF map, not a link",
+       "stale"},
+      {"a symlink to a regular file", [] { ASSERT_EQ(::symlink(kScratchFile, kPinLink), 0); }, 0,
+       "replacing the stale pin " + std::string(kPinLink) + ": it is not a pinned BPF object",
+       "stale"},
+      {"a symlink to a read-only file", [] { ASSERT_EQ(::symlink("/etc/passwd", kPinLink), 0); }, 0,
+       "replacing the stale pin " + std::string(kPinLink) + ": it is not a pinned BPF object",
+       "stale"},
+      {"a dangling symlink", [] { ASSERT_EQ(::symlink("/nonexistent", kPinLink), 0); }, 0, "",
        "absent"},
-      {"a directory", [] { ASSERT_EQ(::mkdir(kPinPath, 0700), 0); }, 1,
-       "structops-load: " + std::string(kPinPath) + " is a directory, not a pinned link; remove it",
+      {"a directory", [] { ASSERT_EQ(::mkdir(kPinLink, 0700), 0); }, 1,
+       "structops-load: " + std::string(kPinLink) + " is a directory, not a pinned link; remove it",
        "unknown"},
       {"a regular file on a tmpfs where bpffs belongs",
        [] {
          ASSERT_EQ(::umount2("/sys/fs/bpf", 0), 0);
          ASSERT_EQ(::mount("tmpfs", "/sys/fs/bpf", "tmpfs", 0, "mode=0700"), 0);
          ASSERT_EQ(::mkdir(kPinDir, 0700), 0);
-         std::ofstream(kPinPath) << "stale\n";
+         std::ofstream(kPinLink) << "stale\n";
        },
-       0, "replacing the stale pin " + std::string(kPinPath) + ": it is not a pinned BPF object",
+       0, "replacing the stale pin " + std::string(kPinLink) + ": it is not a pinned BPF object",
        "stale"},
   };
   for (const OccupiedPin& c : cases) {

@@ -14,6 +14,7 @@
 
 #include "expected.hpp"
 #include "harness.hpp"
+#include "loader_paths.hpp"
 
 namespace structops::test {
 
@@ -98,9 +99,6 @@ BpfCounts settled_bpf_counts();
 // asynchronously); false with the last counts in *last after timeout.
 bool wait_for_counts(const BpfCounts& want, std::chrono::milliseconds timeout, BpfCounts* last);
 
-// Polls pred every few milliseconds; true once it holds.
-bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
-
 // delete_module("bpf_testmod", O_NONBLOCK): 0, or the errno (EWOULDBLOCK
 // while a policy holds it).
 int try_unload_module();
@@ -110,8 +108,9 @@ bool bpffs_mounted();
 // put it back.
 void ensure_bpffs();
 
-// Detaches through the loader and removes whatever sits at the pin path,
-// so that every test starts from "module loaded, nothing attached".
+// start_clean() (harness.hpp), then removes whatever it could not detach
+// at the pin path, so that every test starts from "module loaded, nothing
+// attached", whatever the test before it left.
 void reset_to_no_policy();
 
 // Common fixture: module loaded, policies found by name, nothing attached.
@@ -120,8 +119,7 @@ class ReliabilityTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
   static void attach(const std::string& policy);
-  // Triggers "Hello" and checks the answer is wholly policy's ("none":
-  // the built-in code's); counts a checked state.
+  // expect_answering() (answering.hpp), counted for the summary.
   static void expect_answering(const std::string& policy);
 };
 

@@ -29,10 +29,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kPinPath = "/sys/fs/bpf/structops/link";
-constexpr const char* kPrevious = "/sys/fs/bpf/structops/previous";
-constexpr const char* kPreviousNext = "/sys/fs/bpf/structops/previous_next";
-
 bool exists(const char* path) {
   struct stat st;
   return ::lstat(path, &st) == 0;
@@ -44,7 +40,8 @@ class RollbackFaultTest : public ReliabilityTest {
   static void two_policies() {
     attach("default");
     attach("saturate");
-    if (!exists(kPrevious)) violation("no previous policy after a swap");
+    if (!exists(kPinPrevious))
+      violation("no previous policy after a swap");
   }
 
   // The previous policy as --status --json reports it ("" if none).
@@ -60,7 +57,7 @@ class RollbackFaultTest : public ReliabilityTest {
     std::string policy;
     wait_until([&] {
       policy = read_status()["policy"];
-      return (policy == "none") == !exists(kPinPath);
+      return (policy == "none") == !exists(kPinLink);
     }, 3s);
     figures().states_checked++;
     if (policy != a && policy != b) violation("after the fault the module runs '" + policy + "'");
@@ -79,7 +76,7 @@ class RollbackFaultTest : public ReliabilityTest {
   static void detach_expect_baseline_and_rmmod(const BpfCounts& baseline) {
     RunResult d = loader({"--detach"});
     if (d.exit_code != 0) violation("--detach exited " + std::to_string(d.exit_code) + ": " + d.err);
-    if (exists(kPrevious) || exists(kPreviousNext))
+    if (exists(kPinPrevious) || exists(kPinPreviousNext))
       violation("--detach left the previous policy pinned");
     BpfCounts now;
     if (!wait_for_counts(baseline, 10s, &now))
@@ -124,7 +121,7 @@ TEST_F(RollbackFaultTest, TwoRollbacksRacingNeverMixAndALoserExits75) {
 TEST_F(RollbackFaultTest, TwoRollbacksReleasedTogetherExactlyOneWins) {
   two_policies();
   Context ctx;
-  ctx.pin_path = kPinPath;
+  ctx.pin_path = kPinLink;
   int one_lost = 0, both_won = 0;
   std::string expect = "saturate";
   const int rounds = sizes().race_rounds * 3;
@@ -268,13 +265,14 @@ TEST_F(RollbackFaultTest, KillNineAtEveryStepOfARollbackLeavesExactlyOnePolicy) 
   std::sort(took_us.begin(), took_us.end());
   std::uniform_int_distribution<int> delay_us(0, static_cast<int>(took_us[1] * 1.2));
   for (int round = 0; round < rounds; round++) {
-    if (exists(kPreviousNext)) {
+    if (exists(kPinPreviousNext)) {
       // A kill's leftover: the next rollback must use it and tidy it up.
       RunResult r = loader({"--rollback"});
       if (r.exit_code != 0)
         violation("--rollback after a kill exited " + std::to_string(r.exit_code) + ": " + r.err);
       figures().rollbacks_done++;
-      if (exists(kPreviousNext)) violation("--rollback left previous_next pinned");
+      if (exists(kPinPreviousNext))
+        violation("--rollback left previous_next pinned");
       check_pair_state("default", "saturate");
     }
     const std::string before = read_status()["policy"];
@@ -313,7 +311,8 @@ TEST_F(RollbackFaultTest, KillNineAtEveryStepOfARollbackLeavesExactlyOnePolicy) 
     }
     if (aimed) {
       if (rc != 128 + SIGKILL) violation("a --rollback stopped at its link update was not killed");
-      if (!exists(kPreviousNext)) violation("killed at its link update, --rollback left no intent");
+      if (!exists(kPinPreviousNext))
+        violation("killed at its link update, --rollback left no intent");
       if ((read_status()["policy"] != before) != after_update)
         violation(std::string("killed at the ") + (after_update ? "exit" : "entry") +
                   " of its link update, --rollback left '" + read_status()["policy"] + "' attached");

@@ -51,7 +51,7 @@ TEST_F(StressTest, WritersSwapperAndReaderNeverSeeAMixOrTheBuiltIn) {
   // runs the real loader instead (fresh maps, the CLI's compare-and-swap).
   Context ctx;
   ctx.search_dirs = {policy_dir()};
-  ctx.pin_path = kPinPath;
+  ctx.pin_path = kPinLink;
   std::map<std::string, PreparedPolicy> ready;
   for (const PolicyAnswers& p : shipped_policies()) {
     auto prepared = prepare_policy(ctx, p.name, {});
@@ -104,7 +104,7 @@ TEST_F(StressTest, WritersSwapperAndReaderNeverSeeAMixOrTheBuiltIn) {
           violation("loader swap " + from + " -> " + to + " exited " +
                     std::to_string(r.exit_code) + ": " + r.out + r.err);
       } else {
-        auto pin = open_pinned_link(kPinPath, kernel->btf_id, kernel->ops.value_type_id);
+        auto pin = open_pinned_link(kPinLink, kernel->btf_id, kernel->ops.value_type_id);
         if (!pin || pin->state != PinState::active) {
           violation("swap " + std::to_string(k) + ": no active pinned link");
           break;

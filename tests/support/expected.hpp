@@ -41,6 +41,13 @@ inline const PolicyAnswers& shipped_policy(const std::string& name) {
   throw std::runtime_error("no shipped policy " + name);
 }
 
+// The module's built-in code, which answers when no policy is attached (the
+// status file's policy is then "none").
+inline const PolicyAnswers& builtin_answers() {
+  static const PolicyAnswers none = {"none", 0, 30, INT_MIN, 5, true};
+  return none;
+}
+
 // The SDK example, built from the SDK header alone.
 inline const PolicyAnswers& hello_policy() {
   static const PolicyAnswers hello = {"hello", 5, 20, INT_MAX, 2, false};

@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <structops/bpf_testmod.h>
 
@@ -111,6 +112,17 @@ int wait_child(int pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (pred())
+      return true;
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 RunResult loader(const std::vector<std::string>& args) {
   std::vector<std::string> argv{loader_path()};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -156,8 +168,7 @@ int unload_module() {
 
 int unload_module_once_released() {
   const std::string refcnt = std::string("/sys/module/") + BPF_TESTMOD_MODULE_NAME + "/refcnt";
-  for (int i = 0; i < 500 && slurp(refcnt) != "0\n"; i++)
-    ::usleep(10000);
+  wait_until([&] { return slurp(refcnt) == "0\n"; }, std::chrono::seconds(5));
   return unload_module();
 }
 

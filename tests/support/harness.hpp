@@ -3,6 +3,8 @@
 // and to the real loader as a child process, exactly as a user would.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,11 @@ int spawn(const std::vector<std::string>& argv, const std::string& out_file);
 std::string slurp(const std::string& path);
 // Wait for a spawned child: its exit code, or 128 + signal.
 int wait_child(int pid);
+
+// Polls pred every few milliseconds until it holds (true) or timeout has
+// passed (false, after one last try): the one way the tests wait for
+// something the kernel does asynchronously.
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 
 // Run the structops-load under test with the given arguments.
 RunResult loader(const std::vector<std::string>& args);
