@@ -78,12 +78,15 @@ static DEFINE_PER_CPU(struct testmod_stats, stats);
 static atomic64_t attaches, detaches, swaps;
 
 /*
- * The last trigger's results, written as one record so that status readers
- * always see values from a single trigger and a single policy.
+ * The last trigger's results, written whole as one record so that status
+ * readers see one trigger and one policy only: a callback that trigger did
+ * not call has no value here, not a value from an earlier trigger.
  */
 struct trigger_record {
 	u64 seq;
 	char policy[BPF_TESTMOD_NAME_LEN];
+	unsigned int called;	/* BPF_TESTMOD_TRACE_TEST_* */
+	unsigned int builtin;	/* ... of which the built-in code answered */
 	int test_1, test_2, test_3;
 };
 
@@ -404,18 +407,20 @@ static void run_trigger(const struct trigger *t)
 	/* The sequence calls test_2(10, 20). */
 	int a = t->op == TRIGGER_SEQUENCE ? 10 : t->a;
 	int b = t->op == TRIGGER_SEQUENCE ? 20 : t->b;
-	unsigned int called, builtin = 0;
 	bool attached;
-	u64 seq;
+
+	r.called = (do_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
+		   (do_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
+		   (do_3 ? BPF_TESTMOD_TRACE_TEST_3 : 0);
 
 	rcu_read_lock();
 	ops = rcu_dereference(active_ops);
 	attached = ops;
 	policy_name(ops, r.policy);
-	if (trace_bpf_testmod_trigger_enabled())
-		builtin = (!ops || !ops->test_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
-			  (!ops || !ops->test_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
-			  (!ops || !ops->test_3 ? BPF_TESTMOD_TRACE_TEST_3 : 0);
+	r.builtin = r.called &
+		    ((!ops || !ops->test_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
+		     (!ops || !ops->test_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
+		     (!ops || !ops->test_3 ? BPF_TESTMOD_TRACE_TEST_3 : 0));
 	if (do_1)
 		r.test_1 = call_test_1(ops);
 	if (do_2)
@@ -428,26 +433,12 @@ static void run_trigger(const struct trigger *t)
 	if (!attached)
 		this_cpu_inc(stats.no_policy_triggers);
 
-	/*
-	 * One critical section: the callbacks this trigger did not call keep
-	 * the previous values, without a separate read that a concurrent
-	 * trigger could make stale.
-	 */
 	write_seqlock(&last_trigger_lock);
-	seq = ++last_trigger.seq;
-	strscpy(last_trigger.policy, r.policy, sizeof(last_trigger.policy));
-	if (do_1)
-		last_trigger.test_1 = r.test_1;
-	if (do_2)
-		last_trigger.test_2 = r.test_2;
-	if (do_3)
-		last_trigger.test_3 = r.test_3;
+	r.seq = last_trigger.seq + 1;
+	last_trigger = r;
 	write_sequnlock(&last_trigger_lock);
 
-	called = (do_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
-		 (do_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
-		 (do_3 ? BPF_TESTMOD_TRACE_TEST_3 : 0);
-	trace_bpf_testmod_trigger(seq, r.policy, called, builtin & called,
+	trace_bpf_testmod_trigger(r.seq, r.policy, r.called, r.builtin,
 				  do_2 ? a : 0, do_2 ? b : 0,
 				  do_3 ? t->text : "", do_3 ? t->len : 0,
 				  r.test_1, r.test_2, r.test_3);
@@ -580,6 +571,31 @@ static void sum_stats(struct testmod_stats *sum)
 	}
 }
 
+/* One callback's result in the last trigger, or that it was not called. */
+static void show_result(struct seq_file *m, const struct trigger_record *r,
+			unsigned int member, const char *name, int value)
+{
+	if (r->called & member)
+		seq_printf(m, "last_%s: %d\n", name, value);
+	else
+		seq_printf(m, "last_%s: not called\n", name);
+}
+
+/* The callbacks of the last trigger that the built-in code answered. */
+static void show_builtin(struct seq_file *m, unsigned int builtin)
+{
+	seq_puts(m, "last_builtin:");
+	if (!builtin)
+		seq_puts(m, " none");
+	if (builtin & BPF_TESTMOD_TRACE_TEST_1)
+		seq_puts(m, " test_1");
+	if (builtin & BPF_TESTMOD_TRACE_TEST_2)
+		seq_puts(m, " test_2");
+	if (builtin & BPF_TESTMOD_TRACE_TEST_3)
+		seq_puts(m, " test_3");
+	seq_putc(m, '\n');
+}
+
 static int status_show(struct seq_file *m, void *v)
 {
 	char policy[BPF_TESTMOD_NAME_LEN];
@@ -607,9 +623,10 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "swaps: %lld\n", atomic64_read(&swaps));
 	seq_printf(m, "last_seq: %llu\n", r.seq);
 	seq_printf(m, "last_policy: %s\n", r.seq ? r.policy : "none");
-	seq_printf(m, "last_test_1: %d\n", r.test_1);
-	seq_printf(m, "last_test_2: %d\n", r.test_2);
-	seq_printf(m, "last_test_3: %d\n", r.test_3);
+	show_result(m, &r, BPF_TESTMOD_TRACE_TEST_1, "test_1", r.test_1);
+	show_result(m, &r, BPF_TESTMOD_TRACE_TEST_2, "test_2", r.test_2);
+	show_result(m, &r, BPF_TESTMOD_TRACE_TEST_3, "test_3", r.test_3);
+	show_builtin(m, r.builtin);
 
 	spin_lock(&last_bench_lock);
 	b = last_bench;
