@@ -13,7 +13,8 @@
  *
  * /proc/bpf_testmod_trigger (root only) fires the callbacks and
  * /proc/bpf_testmod_status reports the results.  policy_trust.c decides
- * which programs may become callbacks when only signed policies may.
+ * which programs may become callbacks when only signed policies may;
+ * dispatch_bench.c times the dispatch for the "bench" verb.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,7 +24,6 @@
 #include <linux/btf_ids.h>
 #include <linux/ctype.h>
 #include <linux/kernel.h>
-#include <linux/ktime.h>
 #include <linux/local_lock.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -41,6 +41,8 @@
 
 #define CREATE_TRACE_POINTS
 #include "bpf_testmod-trace.h"
+#include "dispatch.h"
+#include "dispatch_bench.h"
 #include "policy_trust.h"
 
 /*
@@ -93,27 +95,20 @@ struct trigger_record {
 static DEFINE_SEQLOCK(last_trigger_lock);
 static struct trigger_record last_trigger;
 
-/* The last in-kernel dispatch benchmark ("bench" verb). */
-struct bench_result {
-	char op[8];
-	char target[BPF_TESTMOD_NAME_LEN];
-	u64 calls;
-	u64 ns;
-};
-
-static DEFINE_MUTEX(bench_mutex);	/* one benchmark at a time */
-/* Not bench_mutex: status never waits for a benchmark run. */
-static DEFINE_SPINLOCK(last_bench_lock);
-static struct bench_result last_bench;
-
 /* The name status shows for @ops: its own, "(unnamed)", or "none". */
-static void policy_name(const struct bpf_testmod_ops *ops, char *buf)
+void policy_name(const struct bpf_testmod_ops *ops, char *buf)
 {
 	if (!ops)
 		strscpy(buf, "none", BPF_TESTMOD_NAME_LEN);
 	else
 		strscpy(buf, ops->name[0] ? ops->name : "(unnamed)",
 			BPF_TESTMOD_NAME_LEN);
+}
+
+/* The active policy's ops, or NULL for built-in behaviour. */
+const struct bpf_testmod_ops *testmod_active_ops(void)
+{
+	return rcu_dereference(active_ops);
 }
 
 /*
@@ -124,13 +119,13 @@ static void policy_name(const struct bpf_testmod_ops *ops, char *buf)
  * timing an empty loop.  builtin_test_3() has none: the benchmark times
  * test_1 and test_2 only, and every trigger uses test_3's result.
  */
-static noinline int builtin_test_1(void)
+noinline int builtin_test_1(void)
 {
 	barrier();
 	return 0;
 }
 
-static noinline int builtin_test_2(int a, int b)
+noinline int builtin_test_2(int a, int b)
 {
 	barrier();
 	/* Wrapping addition, defined behaviour in the kernel (-fwrapv). */
@@ -143,55 +138,11 @@ static noinline int builtin_test_3(const char *buf, int len)
 }
 
 /*
- * The built-in behaviour as a C ops table, for the benchmark only ("bench
- * ctable ..."): the same dispatch as a policy's, through the same helpers,
- * with C functions behind the pointers.  It is what a compiled-in subsystem
- * would run, the fair peer of a struct_ops call.  Read with READ_ONCE() so
- * the compiler cannot turn the indirect calls into direct ones.
- *
- * The functions are copies of builtin_test_N(): taking a function's address
- * gives it an endbr64 landing pad (IBT), which an indirect call target
- * needs and the directly called built-in code does not.  no_icf keeps GCC
- * from folding the copies back into the originals (-fipa-icf).
- */
-#if __has_attribute(__no_icf__)
-#define __no_icf __attribute__((__no_icf__))
-#else
-#define __no_icf
-#endif
-
-static noinline __no_icf int ctable_test_1(void)
-{
-	barrier();
-	return 0;
-}
-
-static noinline __no_icf int ctable_test_2(int a, int b)
-{
-	barrier();
-	return a + b;
-}
-
-static noinline __no_icf int ctable_test_3(const char *buf, int len)
-{
-	return len;
-}
-
-static const struct bpf_testmod_ops builtin_ops = {
-	.test_1 = ctable_test_1,
-	.test_2 = ctable_test_2,
-	.test_3 = ctable_test_3,
-	.name = "ctable",
-};
-
-static const struct bpf_testmod_ops *ctable_ops = &builtin_ops;
-
-/*
  * The per-call dispatch: the only code between a caller and a callback.
  * Out of line so that the benchmark times exactly this and so that a test
  * can check its disassembly: no lock prefix, no write to shared memory.
  */
-static noinline int call_test_1(const struct bpf_testmod_ops *ops)
+noinline int call_test_1(const struct bpf_testmod_ops *ops)
 {
 	if (ops && ops->test_1)
 		return ops->test_1();
@@ -199,7 +150,7 @@ static noinline int call_test_1(const struct bpf_testmod_ops *ops)
 	return builtin_test_1();
 }
 
-static noinline int call_test_2(const struct bpf_testmod_ops *ops, int a, int b)
+noinline int call_test_2(const struct bpf_testmod_ops *ops, int a, int b)
 {
 	if (ops && ops->test_2)
 		return ops->test_2(a, b);
@@ -267,7 +218,7 @@ enum trigger_op {
 	TRIGGER_TEST_1,
 	TRIGGER_TEST_2,
 	TRIGGER_TEST_3,
-	TRIGGER_BENCH,		/* dispatch benchmark, see run_bench() */
+	TRIGGER_BENCH,		/* dispatch benchmark, dispatch_bench.c */
 };
 
 struct trigger {
@@ -275,13 +226,8 @@ struct trigger {
 	int a, b;		/* test_2 arguments */
 	const char *text;	/* test_3 buffer, NUL-terminated */
 	int len;
-	int bench_member;	/* 1 or 2 */
-	bool bench_builtin;	/* time the built-in C call instead */
-	bool bench_ctable;	/* ... or call it through builtin_ops */
-	u32 bench_calls;
+	struct dispatch_bench bench;
 };
-
-enum { BENCH_MAX_CALLS = 100000000, BENCH_CHUNK = 4096 };
 
 /*
  * If @s starts with the word @word, return what follows it (past one
@@ -318,31 +264,6 @@ static int parse_test_2(char *args, struct trigger *t)
 	return 0;
 }
 
-/* "bench [builtin|ctable] test_1|test_2 CALLS" */
-static int parse_bench(char *args, struct trigger *t)
-{
-	char *w = strsep(&args, " ");
-
-	t->bench_builtin = w && !strcmp(w, "builtin");
-	t->bench_ctable = w && !strcmp(w, "ctable");
-	if (t->bench_builtin || t->bench_ctable)
-		w = strsep(&args, " ");
-	if (!w || !args)
-		return -EINVAL;
-	if (!strcmp(w, "test_1"))
-		t->bench_member = 1;
-	else if (!strcmp(w, "test_2"))
-		t->bench_member = 2;
-	else
-		return -EINVAL;
-	if (!isdigit(args[0]) || !isdigit(args[strlen(args) - 1]) ||
-	    kstrtou32(args, 10, &t->bench_calls) || !t->bench_calls ||
-	    t->bench_calls > BENCH_MAX_CALLS)
-		return -EINVAL;
-	t->op = TRIGGER_BENCH;
-	return 0;
-}
-
 /* @buf holds @len bytes and a NUL, and no other NUL. */
 static int parse_trigger(char *buf, size_t len, struct trigger *t)
 {
@@ -369,8 +290,10 @@ static int parse_trigger(char *buf, size_t len, struct trigger *t)
 		return 0;
 	}
 	args = after_word(buf, "bench");
-	if (args)
-		return parse_bench(args, t);
+	if (args) {
+		t->op = TRIGGER_BENCH;
+		return dispatch_bench_parse(args, &t->bench);
+	}
 	t->op = TRIGGER_SEQUENCE;
 	t->text = buf;
 	t->len = len;
@@ -445,79 +368,6 @@ static void run_trigger(const struct trigger *t)
 	log_trigger(t, attached, &r);
 }
 
-/* One chunk of benchmark calls against one snapshot of the active ops. */
-static void bench_chunk(const struct trigger *t, u32 n)
-{
-	const struct bpf_testmod_ops *ops;
-	u32 i;
-
-	if (t->bench_builtin) {
-		for (i = 0; i < n; i++) {
-			if (t->bench_member == 1)
-				builtin_test_1();
-			else
-				builtin_test_2(i, 1);
-		}
-		return;
-	}
-	rcu_read_lock();
-	if (t->bench_ctable)
-		ops = READ_ONCE(ctable_ops);
-	else
-		ops = rcu_dereference(active_ops);
-	for (i = 0; i < n; i++) {
-		if (t->bench_member == 1)
-			call_test_1(ops);
-		else
-			call_test_2(ops, i, 1);
-	}
-	rcu_read_unlock();
-}
-
-/*
- * Time bench_calls callback invocations inside the kernel, so that the
- * figure is the dispatch cost and not the cost of a write() system call.
- * Calls run in chunks with a reschedule point in between: a long benchmark
- * must not hold an RCU read-side section or the CPU for seconds.
- */
-static int run_bench(const struct trigger *t)
-{
-	struct bench_result r = {};
-	u32 done, n;
-	u64 start;
-
-	if (mutex_lock_interruptible(&bench_mutex))
-		return -EINTR;
-	start = ktime_get_ns();
-	for (done = 0; done < t->bench_calls; done += n) {
-		n = min_t(u32, BENCH_CHUNK, t->bench_calls - done);
-		bench_chunk(t, n);
-		if (fatal_signal_pending(current)) {
-			mutex_unlock(&bench_mutex);
-			return -EINTR;
-		}
-		cond_resched();
-	}
-	r.ns = ktime_get_ns() - start;
-	mutex_unlock(&bench_mutex);
-
-	strscpy(r.op, t->bench_member == 1 ? "test_1" : "test_2", sizeof(r.op));
-	if (t->bench_builtin) {
-		strscpy(r.target, "builtin", sizeof(r.target));
-	} else if (t->bench_ctable) {
-		strscpy(r.target, "ctable", sizeof(r.target));
-	} else {
-		rcu_read_lock();
-		policy_name(rcu_dereference(active_ops), r.target);
-		rcu_read_unlock();
-	}
-	r.calls = t->bench_calls;
-	spin_lock(&last_bench_lock);
-	last_bench = r;
-	spin_unlock(&last_bench_lock);
-	return 0;
-}
-
 static ssize_t trigger_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
@@ -543,7 +393,7 @@ static ssize_t trigger_write(struct file *file, const char __user *ubuf,
 	if (ret)
 		return ret;
 	if (t.op == TRIGGER_BENCH) {
-		ret = run_bench(&t);
+		ret = dispatch_bench_run(&t.bench);
 		if (ret)
 			return ret;
 	} else {
@@ -601,7 +451,6 @@ static int status_show(struct seq_file *m, void *v)
 	char policy[BPF_TESTMOD_NAME_LEN];
 	struct trigger_record r;
 	struct testmod_stats st;
-	struct bench_result b;
 	unsigned int seq;
 
 	rcu_read_lock();
@@ -628,15 +477,7 @@ static int status_show(struct seq_file *m, void *v)
 	show_result(m, &r, BPF_TESTMOD_TRACE_TEST_3, "test_3", r.test_3);
 	show_builtin(m, r.builtin);
 
-	spin_lock(&last_bench_lock);
-	b = last_bench;
-	spin_unlock(&last_bench_lock);
-	if (b.calls) {
-		seq_printf(m, "bench_op: %s\n", b.op);
-		seq_printf(m, "bench_target: %s\n", b.target);
-		seq_printf(m, "bench_calls: %llu\n", b.calls);
-		seq_printf(m, "bench_ns: %llu\n", b.ns);
-	}
+	dispatch_bench_status(m);
 	policy_trust_status(m);
 	return 0;
 }
