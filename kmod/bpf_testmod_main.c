@@ -13,7 +13,8 @@
  *
  * /proc/bpf_testmod_trigger (root only) fires the callbacks and
  * /proc/bpf_testmod_status reports the results.  policy_trust.c decides
- * which programs may become callbacks when only signed policies may.
+ * which programs may become callbacks when only signed policies may;
+ * dispatch_bench.c times the dispatch for the "bench" verb.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,7 +24,6 @@
 #include <linux/btf_ids.h>
 #include <linux/ctype.h>
 #include <linux/kernel.h>
-#include <linux/ktime.h>
 #include <linux/local_lock.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -41,6 +41,8 @@
 
 #define CREATE_TRACE_POINTS
 #include "bpf_testmod-trace.h"
+#include "dispatch.h"
+#include "dispatch_bench.h"
 #include "policy_trust.h"
 
 /*
@@ -78,39 +80,35 @@ static DEFINE_PER_CPU(struct testmod_stats, stats);
 static atomic64_t attaches, detaches, swaps;
 
 /*
- * The last trigger's results, written as one record so that status readers
- * always see values from a single trigger and a single policy.
+ * The last trigger's results, written whole as one record so that status
+ * readers see one trigger and one policy only: a callback that trigger did
+ * not call has no value here, not a value from an earlier trigger.
  */
 struct trigger_record {
 	u64 seq;
 	char policy[BPF_TESTMOD_NAME_LEN];
+	unsigned int called;	/* BPF_TESTMOD_TRACE_TEST_* */
+	unsigned int builtin;	/* ... of which the built-in code answered */
 	int test_1, test_2, test_3;
 };
 
 static DEFINE_SEQLOCK(last_trigger_lock);
 static struct trigger_record last_trigger;
 
-/* The last in-kernel dispatch benchmark ("bench" verb). */
-struct bench_result {
-	char op[8];
-	char target[BPF_TESTMOD_NAME_LEN];
-	u64 calls;
-	u64 ns;
-};
-
-static DEFINE_MUTEX(bench_mutex);	/* one benchmark at a time */
-/* Not bench_mutex: status never waits for a benchmark run. */
-static DEFINE_SPINLOCK(last_bench_lock);
-static struct bench_result last_bench;
-
 /* The name status shows for @ops: its own, "(unnamed)", or "none". */
-static void policy_name(const struct bpf_testmod_ops *ops, char *buf)
+void policy_name(const struct bpf_testmod_ops *ops, char *buf)
 {
 	if (!ops)
 		strscpy(buf, "none", BPF_TESTMOD_NAME_LEN);
 	else
 		strscpy(buf, ops->name[0] ? ops->name : "(unnamed)",
 			BPF_TESTMOD_NAME_LEN);
+}
+
+/* The active policy's ops, or NULL for built-in behaviour. */
+const struct bpf_testmod_ops *testmod_active_ops(void)
+{
+	return rcu_dereference(active_ops);
 }
 
 /*
@@ -121,13 +119,13 @@ static void policy_name(const struct bpf_testmod_ops *ops, char *buf)
  * timing an empty loop.  builtin_test_3() has none: the benchmark times
  * test_1 and test_2 only, and every trigger uses test_3's result.
  */
-static noinline int builtin_test_1(void)
+noinline int builtin_test_1(void)
 {
 	barrier();
 	return 0;
 }
 
-static noinline int builtin_test_2(int a, int b)
+noinline int builtin_test_2(int a, int b)
 {
 	barrier();
 	/* Wrapping addition, defined behaviour in the kernel (-fwrapv). */
@@ -140,55 +138,11 @@ static noinline int builtin_test_3(const char *buf, int len)
 }
 
 /*
- * The built-in behaviour as a C ops table, for the benchmark only ("bench
- * ctable ..."): the same dispatch as a policy's, through the same helpers,
- * with C functions behind the pointers.  It is what a compiled-in subsystem
- * would run, the fair peer of a struct_ops call.  Read with READ_ONCE() so
- * the compiler cannot turn the indirect calls into direct ones.
- *
- * The functions are copies of builtin_test_N(): taking a function's address
- * gives it an endbr64 landing pad (IBT), which an indirect call target
- * needs and the directly called built-in code does not.  no_icf keeps GCC
- * from folding the copies back into the originals (-fipa-icf).
- */
-#if __has_attribute(__no_icf__)
-#define __no_icf __attribute__((__no_icf__))
-#else
-#define __no_icf
-#endif
-
-static noinline __no_icf int ctable_test_1(void)
-{
-	barrier();
-	return 0;
-}
-
-static noinline __no_icf int ctable_test_2(int a, int b)
-{
-	barrier();
-	return a + b;
-}
-
-static noinline __no_icf int ctable_test_3(const char *buf, int len)
-{
-	return len;
-}
-
-static const struct bpf_testmod_ops builtin_ops = {
-	.test_1 = ctable_test_1,
-	.test_2 = ctable_test_2,
-	.test_3 = ctable_test_3,
-	.name = "ctable",
-};
-
-static const struct bpf_testmod_ops *ctable_ops = &builtin_ops;
-
-/*
  * The per-call dispatch: the only code between a caller and a callback.
  * Out of line so that the benchmark times exactly this and so that a test
  * can check its disassembly: no lock prefix, no write to shared memory.
  */
-static noinline int call_test_1(const struct bpf_testmod_ops *ops)
+noinline int call_test_1(const struct bpf_testmod_ops *ops)
 {
 	if (ops && ops->test_1)
 		return ops->test_1();
@@ -196,7 +150,7 @@ static noinline int call_test_1(const struct bpf_testmod_ops *ops)
 	return builtin_test_1();
 }
 
-static noinline int call_test_2(const struct bpf_testmod_ops *ops, int a, int b)
+noinline int call_test_2(const struct bpf_testmod_ops *ops, int a, int b)
 {
 	if (ops && ops->test_2)
 		return ops->test_2(a, b);
@@ -264,7 +218,7 @@ enum trigger_op {
 	TRIGGER_TEST_1,
 	TRIGGER_TEST_2,
 	TRIGGER_TEST_3,
-	TRIGGER_BENCH,		/* dispatch benchmark, see run_bench() */
+	TRIGGER_BENCH,		/* dispatch benchmark, dispatch_bench.c */
 };
 
 struct trigger {
@@ -272,13 +226,8 @@ struct trigger {
 	int a, b;		/* test_2 arguments */
 	const char *text;	/* test_3 buffer, NUL-terminated */
 	int len;
-	int bench_member;	/* 1 or 2 */
-	bool bench_builtin;	/* time the built-in C call instead */
-	bool bench_ctable;	/* ... or call it through builtin_ops */
-	u32 bench_calls;
+	struct dispatch_bench bench;
 };
-
-enum { BENCH_MAX_CALLS = 100000000, BENCH_CHUNK = 4096 };
 
 /*
  * If @s starts with the word @word, return what follows it (past one
@@ -315,31 +264,6 @@ static int parse_test_2(char *args, struct trigger *t)
 	return 0;
 }
 
-/* "bench [builtin|ctable] test_1|test_2 CALLS" */
-static int parse_bench(char *args, struct trigger *t)
-{
-	char *w = strsep(&args, " ");
-
-	t->bench_builtin = w && !strcmp(w, "builtin");
-	t->bench_ctable = w && !strcmp(w, "ctable");
-	if (t->bench_builtin || t->bench_ctable)
-		w = strsep(&args, " ");
-	if (!w || !args)
-		return -EINVAL;
-	if (!strcmp(w, "test_1"))
-		t->bench_member = 1;
-	else if (!strcmp(w, "test_2"))
-		t->bench_member = 2;
-	else
-		return -EINVAL;
-	if (!isdigit(args[0]) || !isdigit(args[strlen(args) - 1]) ||
-	    kstrtou32(args, 10, &t->bench_calls) || !t->bench_calls ||
-	    t->bench_calls > BENCH_MAX_CALLS)
-		return -EINVAL;
-	t->op = TRIGGER_BENCH;
-	return 0;
-}
-
 /* @buf holds @len bytes and a NUL, and no other NUL. */
 static int parse_trigger(char *buf, size_t len, struct trigger *t)
 {
@@ -366,8 +290,10 @@ static int parse_trigger(char *buf, size_t len, struct trigger *t)
 		return 0;
 	}
 	args = after_word(buf, "bench");
-	if (args)
-		return parse_bench(args, t);
+	if (args) {
+		t->op = TRIGGER_BENCH;
+		return dispatch_bench_parse(args, &t->bench);
+	}
 	t->op = TRIGGER_SEQUENCE;
 	t->text = buf;
 	t->len = len;
@@ -404,18 +330,20 @@ static void run_trigger(const struct trigger *t)
 	/* The sequence calls test_2(10, 20). */
 	int a = t->op == TRIGGER_SEQUENCE ? 10 : t->a;
 	int b = t->op == TRIGGER_SEQUENCE ? 20 : t->b;
-	unsigned int called, builtin = 0;
 	bool attached;
-	u64 seq;
+
+	r.called = (do_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
+		   (do_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
+		   (do_3 ? BPF_TESTMOD_TRACE_TEST_3 : 0);
 
 	rcu_read_lock();
 	ops = rcu_dereference(active_ops);
 	attached = ops;
 	policy_name(ops, r.policy);
-	if (trace_bpf_testmod_trigger_enabled())
-		builtin = (!ops || !ops->test_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
-			  (!ops || !ops->test_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
-			  (!ops || !ops->test_3 ? BPF_TESTMOD_TRACE_TEST_3 : 0);
+	r.builtin = r.called &
+		    ((!ops || !ops->test_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
+		     (!ops || !ops->test_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
+		     (!ops || !ops->test_3 ? BPF_TESTMOD_TRACE_TEST_3 : 0));
 	if (do_1)
 		r.test_1 = call_test_1(ops);
 	if (do_2)
@@ -428,103 +356,16 @@ static void run_trigger(const struct trigger *t)
 	if (!attached)
 		this_cpu_inc(stats.no_policy_triggers);
 
-	/*
-	 * One critical section: the callbacks this trigger did not call keep
-	 * the previous values, without a separate read that a concurrent
-	 * trigger could make stale.
-	 */
 	write_seqlock(&last_trigger_lock);
-	seq = ++last_trigger.seq;
-	strscpy(last_trigger.policy, r.policy, sizeof(last_trigger.policy));
-	if (do_1)
-		last_trigger.test_1 = r.test_1;
-	if (do_2)
-		last_trigger.test_2 = r.test_2;
-	if (do_3)
-		last_trigger.test_3 = r.test_3;
+	r.seq = last_trigger.seq + 1;
+	last_trigger = r;
 	write_sequnlock(&last_trigger_lock);
 
-	called = (do_1 ? BPF_TESTMOD_TRACE_TEST_1 : 0) |
-		 (do_2 ? BPF_TESTMOD_TRACE_TEST_2 : 0) |
-		 (do_3 ? BPF_TESTMOD_TRACE_TEST_3 : 0);
-	trace_bpf_testmod_trigger(seq, r.policy, called, builtin & called,
+	trace_bpf_testmod_trigger(r.seq, r.policy, r.called, r.builtin,
 				  do_2 ? a : 0, do_2 ? b : 0,
 				  do_3 ? t->text : "", do_3 ? t->len : 0,
 				  r.test_1, r.test_2, r.test_3);
 	log_trigger(t, attached, &r);
-}
-
-/* One chunk of benchmark calls against one snapshot of the active ops. */
-static void bench_chunk(const struct trigger *t, u32 n)
-{
-	const struct bpf_testmod_ops *ops;
-	u32 i;
-
-	if (t->bench_builtin) {
-		for (i = 0; i < n; i++) {
-			if (t->bench_member == 1)
-				builtin_test_1();
-			else
-				builtin_test_2(i, 1);
-		}
-		return;
-	}
-	rcu_read_lock();
-	if (t->bench_ctable)
-		ops = READ_ONCE(ctable_ops);
-	else
-		ops = rcu_dereference(active_ops);
-	for (i = 0; i < n; i++) {
-		if (t->bench_member == 1)
-			call_test_1(ops);
-		else
-			call_test_2(ops, i, 1);
-	}
-	rcu_read_unlock();
-}
-
-/*
- * Time bench_calls callback invocations inside the kernel, so that the
- * figure is the dispatch cost and not the cost of a write() system call.
- * Calls run in chunks with a reschedule point in between: a long benchmark
- * must not hold an RCU read-side section or the CPU for seconds.
- */
-static int run_bench(const struct trigger *t)
-{
-	struct bench_result r = {};
-	u32 done, n;
-	u64 start;
-
-	if (mutex_lock_interruptible(&bench_mutex))
-		return -EINTR;
-	start = ktime_get_ns();
-	for (done = 0; done < t->bench_calls; done += n) {
-		n = min_t(u32, BENCH_CHUNK, t->bench_calls - done);
-		bench_chunk(t, n);
-		if (fatal_signal_pending(current)) {
-			mutex_unlock(&bench_mutex);
-			return -EINTR;
-		}
-		cond_resched();
-	}
-	r.ns = ktime_get_ns() - start;
-	mutex_unlock(&bench_mutex);
-
-	strscpy(r.op, t->bench_member == 1 ? "test_1" : "test_2", sizeof(r.op));
-	if (t->bench_builtin) {
-		strscpy(r.target, "builtin", sizeof(r.target));
-	} else if (t->bench_ctable) {
-		strscpy(r.target, "ctable", sizeof(r.target));
-	} else {
-		rcu_read_lock();
-		policy_name(rcu_dereference(active_ops), r.target);
-		rcu_read_unlock();
-	}
-	r.calls = t->bench_calls;
-	spin_lock(&last_bench_lock);
-	last_bench = r;
-	spin_unlock(&last_bench_lock);
-	return 0;
 }
 
 static ssize_t trigger_write(struct file *file, const char __user *ubuf,
@@ -552,7 +393,7 @@ static ssize_t trigger_write(struct file *file, const char __user *ubuf,
 	if (ret)
 		return ret;
 	if (t.op == TRIGGER_BENCH) {
-		ret = run_bench(&t);
+		ret = dispatch_bench_run(&t.bench);
 		if (ret)
 			return ret;
 	} else {
@@ -580,12 +421,36 @@ static void sum_stats(struct testmod_stats *sum)
 	}
 }
 
+/* One callback's result in the last trigger, or that it was not called. */
+static void show_result(struct seq_file *m, const struct trigger_record *r,
+			unsigned int member, const char *name, int value)
+{
+	if (r->called & member)
+		seq_printf(m, "last_%s: %d\n", name, value);
+	else
+		seq_printf(m, "last_%s: not called\n", name);
+}
+
+/* The callbacks of the last trigger that the built-in code answered. */
+static void show_builtin(struct seq_file *m, unsigned int builtin)
+{
+	seq_puts(m, "last_builtin:");
+	if (!builtin)
+		seq_puts(m, " none");
+	if (builtin & BPF_TESTMOD_TRACE_TEST_1)
+		seq_puts(m, " test_1");
+	if (builtin & BPF_TESTMOD_TRACE_TEST_2)
+		seq_puts(m, " test_2");
+	if (builtin & BPF_TESTMOD_TRACE_TEST_3)
+		seq_puts(m, " test_3");
+	seq_putc(m, '\n');
+}
+
 static int status_show(struct seq_file *m, void *v)
 {
 	char policy[BPF_TESTMOD_NAME_LEN];
 	struct trigger_record r;
 	struct testmod_stats st;
-	struct bench_result b;
 	unsigned int seq;
 
 	rcu_read_lock();
@@ -607,19 +472,12 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "swaps: %lld\n", atomic64_read(&swaps));
 	seq_printf(m, "last_seq: %llu\n", r.seq);
 	seq_printf(m, "last_policy: %s\n", r.seq ? r.policy : "none");
-	seq_printf(m, "last_test_1: %d\n", r.test_1);
-	seq_printf(m, "last_test_2: %d\n", r.test_2);
-	seq_printf(m, "last_test_3: %d\n", r.test_3);
+	show_result(m, &r, BPF_TESTMOD_TRACE_TEST_1, "test_1", r.test_1);
+	show_result(m, &r, BPF_TESTMOD_TRACE_TEST_2, "test_2", r.test_2);
+	show_result(m, &r, BPF_TESTMOD_TRACE_TEST_3, "test_3", r.test_3);
+	show_builtin(m, r.builtin);
 
-	spin_lock(&last_bench_lock);
-	b = last_bench;
-	spin_unlock(&last_bench_lock);
-	if (b.calls) {
-		seq_printf(m, "bench_op: %s\n", b.op);
-		seq_printf(m, "bench_target: %s\n", b.target);
-		seq_printf(m, "bench_calls: %llu\n", b.calls);
-		seq_printf(m, "bench_ns: %llu\n", b.ns);
-	}
+	dispatch_bench_status(m);
 	policy_trust_status(m);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstdint>
 #include <ctime>
+#include <sstream>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -57,6 +58,23 @@ nlohmann::ordered_json json_value(const std::string& s) {
     }
   }
   return s;
+}
+
+// A field of the module's status file as JSON: the last trigger's
+// callbacks it did not call are null, the callbacks the built-in code
+// answered a list of names; everything else as json_value() says.
+nlohmann::ordered_json module_field_json(const std::string& key, const std::string& value) {
+  if (key.rfind("last_test_", 0) == 0 && value == "not called")
+    return nullptr;
+  if (key == "last_builtin") {
+    nlohmann::ordered_json names = nlohmann::ordered_json::array();
+    std::istringstream words(value);
+    for (std::string w; words >> w;)
+      if (w != "none")
+        names.push_back(w);
+    return names;
+  }
+  return json_value(value);
 }
 
 // Dumped with invalid UTF-8 replaced (U+FFFD): policy names and variables
@@ -206,7 +224,7 @@ std::string format_status_json(const StatusReport& r) {
   if (r.counters) {
     counters = json::object();
     for (const auto& [k, v] : *r.counters)
-      counters[k] = json_value(v);
+      counters[k] = module_field_json(k, v);
   }
   out["module"] = {{"name", BPF_TESTMOD_MODULE_NAME},
                    {"loaded", r.module_loaded},

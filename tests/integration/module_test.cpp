@@ -51,6 +51,7 @@ TEST_F(ModuleTest, WithoutPolicyTheBuiltInBehaviourAnswersTheTutorialSequence) {
   EXPECT_EQ(s["last_test_1"], "0");
   EXPECT_EQ(s["last_test_2"], "30");
   EXPECT_EQ(s["last_test_3"], "5");  // len("hello"): the newline is dropped
+  EXPECT_EQ(s["last_builtin"], "test_1 test_2 test_3");
   EXPECT_EQ(status_number(s, "triggers"), status_number(before, "triggers") + 1);
   EXPECT_EQ(status_number(s, "no_policy_triggers"), status_number(before, "no_policy_triggers") + 1);
   EXPECT_EQ(status_number(s, "fallback_calls"), status_number(before, "fallback_calls") + 3);
@@ -67,6 +68,9 @@ TEST_F(ModuleTest, VerbsCallOnlyTheirCallback) {
   ASSERT_EQ(trigger("test_2 -7 3"), 0);
   Status s = read_status();
   EXPECT_EQ(s["last_test_2"], "-4");
+  EXPECT_EQ(s["last_test_1"], "not called") << "the sequence before called it, this trigger not";
+  EXPECT_EQ(s["last_test_3"], "not called");
+  EXPECT_EQ(s["last_builtin"], "test_2");
   EXPECT_EQ(status_number(s, "fallback_calls"), status_number(before, "fallback_calls") + 1);
 
   ASSERT_EQ(trigger("test_3 Hello, world"), 0);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "harness.hpp"
 
 namespace structops::test {
@@ -115,6 +117,47 @@ TEST_F(TracepointTest, TriggerEventAgreesWithTheStatusFile) {
   EXPECT_EQ(m[9], "6");
   EXPECT_EQ(m[10], partial["last_test_3"]);
   EXPECT_EQ(m[11], "abcdef");
+}
+
+// After a swap, a trigger that calls one callback: the record, --status,
+// --status --json and the tracepoint name that trigger's policy and its one
+// answer, and none of them shows the other callbacks' answers from the
+// trigger before the swap (issue 24: "policy: saturate" beside default's
+// last_test_1 of 42).
+TEST_F(TracepointTest, SingleVerbAfterSwapRecordsOnlyThatCallback) {
+  ASSERT_EQ(loader({"--policy", "default"}).exit_code, 0);
+  ASSERT_EQ(trigger("hello"), 0);
+  ASSERT_EQ(read_status()["last_test_1"], "42") << "default answered the whole sequence";
+  ASSERT_EQ(loader({"--policy", "saturate"}).exit_code, 0);
+  ASSERT_EQ(trigger("test_2 2147483647 1"), 0);
+
+  Status s = read_status();
+  EXPECT_EQ(s["policy"], "saturate");
+  EXPECT_EQ(s["last_policy"], "saturate");
+  EXPECT_EQ(s["last_test_1"], "not called");
+  EXPECT_EQ(s["last_test_2"], "2147483647");
+  EXPECT_EQ(s["last_test_3"], "not called");
+  EXPECT_EQ(s["last_builtin"], "none");
+
+  const nlohmann::json counters = loader_status_json()["module"]["counters"];
+  EXPECT_EQ(counters["last_policy"], "saturate") << counters.dump();
+  EXPECT_TRUE(counters["last_test_1"].is_null()) << counters.dump();
+  EXPECT_EQ(counters["last_test_2"], 2147483647) << counters.dump();
+  EXPECT_TRUE(counters["last_test_3"].is_null()) << counters.dump();
+  EXPECT_EQ(counters["last_builtin"], nlohmann::json::array()) << counters.dump();
+
+  RunResult text = loader({"--status"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("  last_test_1: not called\n"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("last_test_1: 42"), std::string::npos) << text.out;
+
+  EXPECT_EQ(detach_policy(), 0);
+  std::vector<std::string> lines = events("bpf_testmod_trigger");
+  ASSERT_EQ(lines.size(), 2u) << read_file(kTracing + "/trace");
+  EXPECT_NE(lines[1].find("seq=" + s["last_seq"] + " policy=saturate called=test_2 builtin= "),
+            std::string::npos)
+      << lines[1];
+  EXPECT_NE(lines[1].find("test_2(2147483647, 1)=2147483647"), std::string::npos) << lines[1];
 }
 
 TEST_F(TracepointTest, SwapEventNamesTheOldAndNewPolicy) {

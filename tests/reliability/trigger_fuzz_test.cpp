@@ -112,24 +112,36 @@ class FuzzChecker {
       add("last_seq", 1);
       if (!attached) add("no_policy_triggers", 1);
       want["last_policy"] = policy_;
+      // The record is this trigger's alone: what it did not call is
+      // "not called", never an earlier trigger's answer.
+      for (const char* k : {"last_test_1", "last_test_2", "last_test_3"}) want[k] = "not called";
+      std::string builtin;
+      auto answered_builtin = [&](bool fb, const char* name) {
+        if (fb) builtin += std::string(builtin.empty() ? "" : " ") + name;
+      };
       int fallbacks = 0;
       if (e.kind == TriggerKind::sequence || e.kind == TriggerKind::test_1) {
         want["last_test_1"] = std::to_string(m.test_1);
         fallbacks += fb1;
+        answered_builtin(fb1, "test_1");
       }
       if (e.kind == TriggerKind::sequence) {
         want["last_test_2"] = std::to_string(m.test_2(10, 20));
         fallbacks += fb2;
+        answered_builtin(fb2, "test_2");
       }
       if (e.kind == TriggerKind::test_2) {
         want["last_test_2"] = std::to_string(m.test_2(e.a, e.b));
         fallbacks += fb2;
+        answered_builtin(fb2, "test_2");
       }
       if (e.kind == TriggerKind::sequence || e.kind == TriggerKind::test_3) {
         want["last_test_3"] = std::to_string(m.test_3(e.text_len));
         fallbacks += fb3;
+        answered_builtin(fb3, "test_3");
       }
       add("fallback_calls", fallbacks);
+      want["last_builtin"] = builtin.empty() ? "none" : builtin;
     }
     if (want == after) return {};
     std::string diff;

@@ -12,7 +12,7 @@ StatusReport attached_report() {
   r.module_loaded = true;
   r.counters = parse_status(
       "policy: stats\ntriggers: 12\nno_policy_triggers: 3\nlast_policy: stats\n"
-      "last_test_2: -5\nbench_op: test_1\n");
+      "last_test_1: not called\nlast_test_2: -5\nlast_builtin: test_2\nbench_op: test_1\n");
   r.policy = "stats";
   r.pinned = true;
   StatVar calls;

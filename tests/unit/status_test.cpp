@@ -13,7 +13,8 @@ StatusReport attached_report() {
   r.secure_boot = "enabled";
   r.lockdown = "integrity";
   r.counters = parse_status(
-      "policy: stats\ntriggers: 12\nlast_policy: stats\nlast_test_2: -5\nbench_op: test_1\n");
+      "policy: stats\ntriggers: 12\nlast_policy: stats\nlast_test_1: not called\n"
+      "last_test_2: -5\nlast_test_3: not called\nlast_builtin: none\nbench_op: test_1\n");
   r.policy = "stats";
   r.pin_path = "/sys/fs/bpf/structops/link";
   r.pin_state = "active";
@@ -46,12 +47,20 @@ StatusReport attached_report() {
   return r;
 }
 
+TEST(StatusJson, BuiltinAnswersAreAListOfCallbacks) {
+  StatusReport r = attached_report();
+  r.counters = parse_status("last_builtin: test_2 test_3\n");
+  const auto j = nlohmann::json::parse(format_status_json(r));
+  EXPECT_EQ(j["module"]["counters"]["last_builtin"], nlohmann::json::array({"test_2", "test_3"}));
+}
+
 TEST(StatusJson, FullReport) {
   EXPECT_EQ(
       format_status_json(attached_report()),
       R"({"module":{"name":"bpf_testmod","loaded":true,)"
       R"("signer":"DKMS module signing key","counters":{"policy":"stats",)"
-      R"("triggers":12,"last_policy":"stats","last_test_2":-5,"bench_op":"test_1"}},)"
+      R"("triggers":12,"last_policy":"stats","last_test_1":null,"last_test_2":-5,)"
+      R"("last_test_3":null,"last_builtin":[],"bench_op":"test_1"}},)"
       R"("secure_boot":"enabled","lockdown":"integrity","policy":"stats","link":{"id":12,"map_id":34,"prog_ids":[56,57],"pinned":true},)"
       R"("pin":{"path":"/sys/fs/bpf/structops/link","state":"active"},)"
       R"("previous":null,"probation":null,)"
