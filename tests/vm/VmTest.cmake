@@ -117,7 +117,7 @@ endfunction()
 # tests/vm/dkms-fixture, and put that module where the per-kernel loops look,
 # kmod/<kver>/bpf_testmod.ko) sets up the fixture debug_kernel.
 # STRUCTOPS_DEBUG_KERNEL is the kernel's release: the suites that loop over
-# it too (integration, reliability, stress) register their tests for it
+# it too (integration, reliability at CI size) register their tests for it
 # with add_vm_test(... KERNEL ${STRUCTOPS_DEBUG_KERNEL}), labelled debug,
 # which scripts/test runs only with --long (a cold build is most of an hour
 # on 2 CPUs, and every suite is several times slower).
