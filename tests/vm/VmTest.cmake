@@ -141,6 +141,8 @@ macro(structops_add_debug_kernel)
     if(_rc EQUAL 0)
       set(STRUCTOPS_DEBUG_KERNEL ${_kver})
       set_property(GLOBAL PROPERTY STRUCTOPS_DEBUG_KERNEL_DIR ${PROJECT_BINARY_DIR}/debug-kernel)
+      # Its row of the matrix table (scripts/matrix-summary: suite "debug").
+      file(APPEND ${PROJECT_BINARY_DIR}/matrix/kernels "debug ${_kver} /\n")
       message(STATUS "structops: debug kernel ${_kver} (label debug)")
     else()
       message(STATUS "structops: no debug kernel (debug_kernel_setup will fail): ${_err}")
