@@ -217,8 +217,12 @@ TEST_F(RollbackTest, ProbationWhoseCheckFailsRollsBackAtOnceAndDoesNotSave) {
 
 TEST_F(RollbackTest, ProbationCheckThatDoesNotExistFails) {
   attach("default");
-  RunResult r = loader({"--policy", "saturate", "--probation", "5", "--check",
-                        "/nonexistent/health-check"});
+  // One check, at the end, with 10 s to fail (a check gets its interval):
+  // the default 1 s is not always enough for /bin/sh to start and give up
+  // in a TCG guest on the debug kernel (KASAN, lockdep), and this test is
+  // about the exit status 127, not the timeout.
+  RunResult r = loader({"--policy", "saturate", "--probation", "10", "--check-interval", "10",
+                        "--check", "/nonexistent/health-check"});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_NE(r.out.find("'/nonexistent/health-check' exited 127"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("/nonexistent/health-check"), std::string::npos) << r.err;  // sh's words

@@ -18,7 +18,11 @@
 # that are not failures (vm-run --klog-ignore).  SECURE_BOOT: boot
 # through UEFI with Secure Boot enforcing, the DKMS certificate trusted
 # through db, MOK or not at all (vm-run --secure-boot); the test gets the
-# label secureboot.
+# label secureboot.  A KERNEL that is the debug kernel
+# (structops_add_debug_kernel, below) boots from its build directory
+# (vm-run --kernel-dir), runs <cmd> under tests/vm/debug-kernel-check, gets
+# 2 GB, three times the TIMEOUT, the label debug and the fixture
+# debug_kernel.
 
 # Captured now: inside the function CMAKE_CURRENT_LIST_DIR is the caller's.
 set_property(GLOBAL PROPERTY STRUCTOPS_VM_RUN "${CMAKE_CURRENT_LIST_DIR}/vm-run")
@@ -50,6 +54,21 @@ function(add_vm_test)
   endif()
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 600)
+  endif()
+  # The debug kernel: KASAN, lockdep and kmemleak make it several times
+  # slower under TCG, and KASAN's shadow and quarantine want memory.
+  set(debug_dir "")
+  if(kver AND kver STREQUAL STRUCTOPS_DEBUG_KERNEL)
+    get_property(debug_dir GLOBAL PROPERTY STRUCTOPS_DEBUG_KERNEL_DIR)
+    list(APPEND opts --kernel-dir ${debug_dir} --mem 2048)
+    math(EXPR arg_TIMEOUT "${arg_TIMEOUT} * 3")
+    get_filename_component(vm_dir ${vm_run} DIRECTORY)
+    list(PREPEND arg_COMMAND ${vm_dir}/debug-kernel-check)
+    # Each kmemleak scan prints "N new suspected memory leaks", boot's
+    # too; debug-kernel-check owns that verdict: it clears boot's before
+    # the suite and fails on, and lists, every leak from the suite.
+    list(APPEND arg_KLOG_IGNORE "kmemleak: [0-9]+ new suspected memory leaks")
+    list(APPEND arg_LABELS debug)
   endif()
   list(APPEND opts --timeout ${arg_TIMEOUT}
     --log ${CMAKE_CURRENT_BINARY_DIR}/${arg_NAME}.klog)
@@ -84,7 +103,52 @@ function(add_vm_test)
     set_tests_properties(${arg_NAME} PROPERTIES
       FIXTURES_REQUIRED root_${suite} LABELS "vm;matrix;${arg_LABELS}")
   endif()
+  if(debug_dir)
+    set_tests_properties(${arg_NAME} PROPERTIES FIXTURES_REQUIRED debug_kernel)
+  endif()
 endfunction()
+
+# structops_add_debug_kernel(): the debug kernel of the matrix (issue 23).
+# Debian's kernels have no KASAN, lockdep or kmemleak, so the kernel log
+# checks could never see what those find.  scripts/build-debug-kernel
+# builds one from Debian's linux-source-6.12 (cached in /var/tmp), and the
+# test debug_kernel_setup (tests/vm/debug-kernel-setup: build or find it,
+# have this machine's dkms build the module for it in a scratch tree,
+# tests/vm/dkms-fixture, and put that module where the per-kernel loops look,
+# kmod/<kver>/bpf_testmod.ko) sets up the fixture debug_kernel.
+# STRUCTOPS_DEBUG_KERNEL is the kernel's release: the suites that loop over
+# it too (integration, reliability at CI size) register their tests for it
+# with add_vm_test(... KERNEL ${STRUCTOPS_DEBUG_KERNEL}), labelled debug,
+# which scripts/test runs only with --long (a cold build is most of an hour
+# on 2 CPUs, and every suite is several times slower).
+option(STRUCTOPS_DEBUG_KERNEL_TESTS
+  "Register the debug kernel's suites (label debug; scripts/test --long)" ON)
+set_property(GLOBAL PROPERTY STRUCTOPS_TESTS_DIR "${CMAKE_CURRENT_LIST_DIR}")
+
+macro(structops_add_debug_kernel)
+  set(STRUCTOPS_DEBUG_KERNEL "")
+  if(STRUCTOPS_DEBUG_KERNEL_TESTS)
+    get_property(_scripts GLOBAL PROPERTY STRUCTOPS_SCRIPTS)
+    get_property(_vmdir GLOBAL PROPERTY STRUCTOPS_TESTS_DIR)
+    execute_process(COMMAND ${_scripts}/build-debug-kernel --print-release
+      OUTPUT_VARIABLE _kver OUTPUT_STRIP_TRAILING_WHITESPACE
+      ERROR_VARIABLE _err ERROR_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _rc)
+    # Without it the setup test is still registered, and fails saying why.
+    add_test(NAME debug_kernel_setup
+      COMMAND ${_vmdir}/debug-kernel-setup ${PROJECT_BINARY_DIR})
+    set_tests_properties(debug_kernel_setup PROPERTIES
+      LABELS "vm;debug" TIMEOUT 7200 FIXTURES_SETUP debug_kernel RESOURCE_LOCK debug_kernel)
+    if(_rc EQUAL 0)
+      set(STRUCTOPS_DEBUG_KERNEL ${_kver})
+      set_property(GLOBAL PROPERTY STRUCTOPS_DEBUG_KERNEL_DIR ${PROJECT_BINARY_DIR}/debug-kernel)
+      # Its row of the matrix table (scripts/matrix-summary: suite "debug").
+      file(APPEND ${PROJECT_BINARY_DIR}/matrix/kernels "debug ${_kver} /\n")
+      message(STATUS "structops: debug kernel ${_kver} (label debug)")
+    else()
+      message(STATUS "structops: no debug kernel (debug_kernel_setup will fail): ${_err}")
+    endif()
+  endif()
+endmacro()
 
 # structops_add_test_roots(): the other Debian suites of the kernel matrix.
 # For each suite in STRUCTOPS_TEST_ROOTS, scripts/make-root makes (or finds
