@@ -297,13 +297,24 @@ Result<std::optional<AttachedLink>> find_attached_link(uint32_t module_btf_id,
   }
 }
 
-// The policy name held by a struct_ops map, as the kernel reports it.
-std::string policy_name_of_map(int map_fd, const KernelOps& ops) {
-  std::vector<uint8_t> value(ops.value_size);
+Result<std::vector<uint8_t>> struct_ops_value_of(int map_fd) {
+  bpf_map_info info = {};
+  uint32_t len = sizeof(info);
+  if (bpf_map_get_info_by_fd(map_fd, &info, &len))
+    return errno_error(errno, "cannot read map info");
+  std::vector<uint8_t> value(info.value_size);
   uint32_t zero = 0;
   if (bpf_map_lookup_elem(map_fd, &zero, value.data()))
+    return errno_error(errno, "cannot read map " + std::to_string(info.id));
+  return value;
+}
+
+// The policy name held by a struct_ops map, as the kernel reports it.
+std::string policy_name_of_map(int map_fd, const OpsLayout& layout) {
+  auto value = struct_ops_value_of(map_fd);
+  if (!value)
     return "(unknown)";
-  std::string name = ops_name_in_value(ops, value);
+  std::string name = ops_name_in_value(layout, *value);
   return name.empty() ? "(unnamed)" : name;
 }
 

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bpf/struct_ops_value.hpp"
 #include "common/error.hpp"
@@ -100,9 +101,13 @@ Result<void> remove_pin(const std::string& pin_path);
 
 Result<uint32_t> link_id_of(int link_fd);
 
-// The policy name a struct_ops map's value holds (laid out by ops),
+// A struct_ops map's value as the kernel reports it (program ids in the
+// function-pointer slots), the map's own value_size long.
+Result<std::vector<uint8_t>> struct_ops_value_of(int map_fd);
+
+// The policy name a struct_ops map's value holds (laid out by layout),
 // "(unnamed)" when empty, "(unknown)" when the map cannot be read.
-std::string policy_name_of_map(int map_fd, const KernelOps& ops);
+std::string policy_name_of_map(int map_fd, const OpsLayout& layout);
 
 // "map", "program" or "link": what kind of BPF object fd is, as its
 // anonymous inode's name says (the way bpftool tells them apart); nullptr

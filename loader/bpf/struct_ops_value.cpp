@@ -118,31 +118,44 @@ Result<std::vector<uint8_t>> build_struct_ops_value(const LocalOps& local, const
   return value;
 }
 
-std::string ops_name_in_value(const KernelOps& kernel, const std::vector<uint8_t>& value) {
-  const btf_type* kt = btf__type_by_id(kernel.types, kernel.ops_type_id);
-  uint32_t index = 0;
-  const btf_member* m = find_member(kernel.types, kt, "name", &index);
-  if (!m)
-    return {};
-  const uint32_t off = kernel.data_offset + btf_member_bit_offset(kt, index) / 8;
-  const long long size = btf__resolve_size(kernel.types, m->type);
-  if (size <= 0 || off + static_cast<size_t>(size) > value.size())
-    return {};
-  const char* p = reinterpret_cast<const char*>(value.data() + off);
-  return std::string(p, strnlen(p, size));
-}
-
-std::vector<uint32_t> prog_ids_in_value(const KernelOps& kernel,
-                                        const std::vector<uint8_t>& value) {
-  std::vector<uint32_t> ids;
+OpsLayout ops_layout_of(const KernelOps& kernel, uint32_t btf_id) {
+  OpsLayout l;
+  l.btf_id = btf_id;
+  l.value_type_id = kernel.value_type_id;
+  l.value_size = kernel.value_size;
   const btf_type* kt = btf__type_by_id(kernel.types, kernel.ops_type_id);
   if (!kt)
-    return ids;
+    return l;
   const btf_member* m = btf_members(kt);
   for (uint32_t i = 0; i < btf_vlen(kt); i++, m++) {
-    if (!is_func_ptr(kernel.types, m->type))
-      continue;
     const uint32_t off = kernel.data_offset + btf_member_bit_offset(kt, i) / 8;
+    if (is_func_ptr(kernel.types, m->type)) {
+      if (off + sizeof(uint64_t) <= kernel.value_size)
+        l.prog_slots.push_back(off);
+      continue;
+    }
+    const char* name = btf__name_by_offset(kernel.types, m->name_off);
+    const long long size = btf__resolve_size(kernel.types, m->type);
+    if (name && std::strcmp(name, "name") == 0 && size > 0 &&
+        off + static_cast<uint64_t>(size) <= kernel.value_size) {
+      l.name_offset = off;
+      l.name_size = static_cast<uint32_t>(size);
+    }
+  }
+  return l;
+}
+
+std::string ops_name_in_value(const OpsLayout& layout, const std::vector<uint8_t>& value) {
+  if (!layout.name_size || layout.name_offset + uint64_t{layout.name_size} > value.size())
+    return {};
+  const char* p = reinterpret_cast<const char*>(value.data() + layout.name_offset);
+  return std::string(p, strnlen(p, layout.name_size));
+}
+
+std::vector<uint32_t> prog_ids_in_value(const OpsLayout& layout,
+                                        const std::vector<uint8_t>& value) {
+  std::vector<uint32_t> ids;
+  for (uint32_t off : layout.prog_slots) {
     if (off + sizeof(uint64_t) > value.size())
       continue;
     uint64_t id;

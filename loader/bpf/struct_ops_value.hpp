@@ -56,12 +56,29 @@ using ProgramFd = std::function<Result<int>(const bpf_program*)>;
 Result<std::vector<uint8_t>> build_struct_ops_value(const LocalOps& local, const KernelOps& kernel,
                                                     const ProgramFd& program_fd);
 
+// Where a looked-up value keeps what --status shows, as offsets in the
+// whole value (data_offset included): the function-pointer slots, in
+// member order, and `data.name`.  Derived from KernelOps, i.e. from the
+// module's BTF, which takes libbpf a parse of all of vmlinux's; kept
+// without it, keyed by the module's BTF object id (ops_layout_cache.hpp),
+// so that --status does not pay that parse.
+struct OpsLayout {
+  uint32_t btf_id = 0;         // the module's BTF object: which instance
+  uint32_t value_type_id = 0;  // bpf_struct_ops_<type> in it
+  uint32_t value_size = 0;
+  std::vector<uint32_t> prog_slots;
+  uint32_t name_offset = 0;
+  uint32_t name_size = 0;  // 0: the type has no name member
+};
+
+OpsLayout ops_layout_of(const KernelOps& kernel, uint32_t btf_id);
+
 // The policy name (`data.name`) in a value looked up from the kernel or
 // built above; empty if the type has no such member.
-std::string ops_name_in_value(const KernelOps& kernel, const std::vector<uint8_t>& value);
+std::string ops_name_in_value(const OpsLayout& layout, const std::vector<uint8_t>& value);
 
 // The function-pointer slots of a looked-up value: the kernel reports the
 // program id (not fd) of each attached callback there.  Zeros skipped.
-std::vector<uint32_t> prog_ids_in_value(const KernelOps& kernel, const std::vector<uint8_t>& value);
+std::vector<uint32_t> prog_ids_in_value(const OpsLayout& layout, const std::vector<uint8_t>& value);
 
 }  // namespace structops

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "bpf/link_manager.hpp"
+#include "bpf/ops_layout_cache.hpp"
 #include "bpf/policy_description.hpp"
 #include "bpf/policy_lookup.hpp"
 #include "bpf/policy_stats.hpp"
@@ -122,6 +123,9 @@ Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& nam
   if (!kernel)
     return std::move(kernel).error();
   classify_pinned_link(&loaded->pin, kernel->btf_id, kernel->ops.value_type_id);
+  // For --status, which then reads the attached value without the BTF;
+  // failing to keep it only makes the next --status load the BTF itself.
+  (void)save_ops_layout(ctx.ops_layout_path, ops_layout_of(kernel->ops, kernel->btf_id));
   if (auto r = make_ready(loaded->policy, *kernel); !r)
     return std::move(r).error();
   return PreparedPolicy{std::move(loaded->policy), std::move(kernel).value(),
@@ -145,7 +149,7 @@ Result<void> swap_pinned(const Context& ctx, const PolicyObject& policy, PinnedL
     return std::move(kernel).error();
   if (auto r = make_ready(policy, *kernel); !r)
     return r;
-  a->old_name = policy_name_of_map(pin->map_fd.get(), kernel->ops);
+  a->old_name = policy_name_of_map(pin->map_fd.get(), ops_layout_of(kernel->ops, kernel->btf_id));
   auto committed =
       swap_keeping_previous(pin->link_fd.get(), policy.map_fd(), pin->map_fd.get(), ctx.pin_path);
   if (!committed)
@@ -317,7 +321,8 @@ Result<Outcome> detach_policy(const Context& ctx) {
       break;
   }
   const std::string name =
-      kernel ? policy_name_of_map(pin->map_fd.get(), kernel->ops) : status_policy_name();
+      kernel ? policy_name_of_map(pin->map_fd.get(), ops_layout_of(kernel->ops, kernel->btf_id))
+             : status_policy_name();
   // Unpin before detaching: once the link is detached another loader may
   // attach and pin a new one, and removing the pin after that would remove
   // its pin (its policy would then die with it).  The fd we hold keeps the

@@ -5,6 +5,7 @@
 
 #include "bpf/libbpf_log.hpp"
 #include "bpf/link_manager.hpp"
+#include "bpf/ops_layout_cache.hpp"
 #include "bpf/policy_lookup.hpp"
 #include "cli/commands.hpp"
 #include "cli/error_format.hpp"
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
   ctx.pin_path = kPinPath;
   ctx.config_path = opts.config_path;
   ctx.probation_path = kProbationFile;
+  ctx.ops_layout_path = kOpsLayoutFile;
   ctx.verbose = opts.verbose;
 
   switch (opts.action) {

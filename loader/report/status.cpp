@@ -15,6 +15,7 @@
 
 #include "bpf/link_manager.hpp"
 #include "bpf/module_btf.hpp"
+#include "bpf/ops_layout_cache.hpp"
 #include "bpf/policy_lookup.hpp"
 #include "bpf/previous.hpp"
 #include "signing/signature_trust.hpp"
@@ -318,9 +319,9 @@ void gather_unprivileged(const Context& ctx, StatusReport& r) {
 }
 
 // The pinned link; the map it holds when it is active.
-UniqueFd gather_pin(const Context& ctx, const ModuleBtf* kernel, StatusReport& r) {
+UniqueFd gather_pin(const Context& ctx, const OpsLayout* kernel, StatusReport& r) {
   auto pin = open_pinned_link(ctx.pin_path, kernel ? kernel->btf_id : 0,
-                              kernel ? kernel->ops.value_type_id : 0);
+                              kernel ? kernel->value_type_id : 0);
   if (!pin) {
     r.notes.push_back(pin.error().message);
     return {};
@@ -338,10 +339,10 @@ UniqueFd gather_pin(const Context& ctx, const ModuleBtf* kernel, StatusReport& r
 }
 
 // The previous policy --rollback would go back to.
-void gather_previous(const Context& ctx, const ModuleBtf* kernel, StatusReport& r) {
+void gather_previous(const Context& ctx, const OpsLayout* kernel, StatusReport& r) {
   StructOpsType want;
   if (kernel)
-    want = {kernel->btf_id, kernel->ops.value_type_id};
+    want = {kernel->btf_id, kernel->value_type_id};
   auto prev = open_effective_previous(ctx.pin_path, want, r.map_id);
   if (!prev) {
     r.notes.push_back(prev.error().message);
@@ -353,7 +354,7 @@ void gather_previous(const Context& ctx, const ModuleBtf* kernel, StatusReport& 
   r.previous_reason = prev->stale_reason;
   r.previous_map_id = prev->map_id;
   if (prev->state == PreviousState::ready)
-    r.previous_name = kernel ? policy_name_of_map(prev->map_fd.get(), kernel->ops) : "(unknown)";
+    r.previous_name = kernel ? policy_name_of_map(prev->map_fd.get(), *kernel) : "(unknown)";
 }
 
 // Whether trusted signatures cover the attached and the previous policy,
@@ -370,6 +371,11 @@ void gather_signatures(const Context& ctx, StatusReport& r) {
     auto path = find_policy(name, ctx.search_dirs);
     if (!path)
       return std::nullopt;
+    // Nothing trusted covers no policy: no need to digest it (opening
+    // the object with libbpf and hashing its programs, 0.35 M
+    // instructions a policy).
+    if (trusted->empty())
+      return std::string();
     PolicyTrust t = policy_trust(*path, *trusted, r.policy_signer_pin);
     return t.trusted ? t.signer : std::string();
   };
@@ -379,14 +385,13 @@ void gather_signatures(const Context& ctx, StatusReport& r) {
 }
 
 // The attached policy's programs, and its statistics and knobs.
-void gather_policy_vars(int map_fd, const ModuleBtf& kernel, StatusReport& r) {
-  std::vector<uint8_t> value(kernel.ops.value_size);
-  uint32_t zero = 0;
-  if (bpf_map_lookup_elem(map_fd, &zero, value.data()) != 0) {
-    r.notes.push_back(errno_error(errno, "cannot read map " + std::to_string(r.map_id)).message);
+void gather_policy_vars(int map_fd, const OpsLayout& kernel, StatusReport& r) {
+  auto value = struct_ops_value_of(map_fd);
+  if (!value) {
+    r.notes.push_back(value.error().message);
     return;
   }
-  r.prog_ids = prog_ids_in_value(kernel.ops, value);
+  r.prog_ids = prog_ids_in_value(kernel, *value);
   auto vars = read_policy_vars(r.prog_ids);
   if (!vars) {
     r.notes.push_back("policy statistics: " + vars.error().message);
@@ -412,20 +417,23 @@ StatusReport gather_status(const Context& ctx) {
     return r;
   }
 
-  std::optional<ModuleBtf> kernel;
+  // The module's value layout, without parsing BTF when it is kept for
+  // this module instance (ops_layout_cache.hpp).
+  std::optional<OpsLayout> kernel;
   if (r.module_loaded) {
-    auto k = load_module_btf();
+    auto id = find_module_btf_id();
+    auto k = id ? load_ops_layout(ctx.ops_layout_path, *id) : Result<OpsLayout>(id.error());
     if (k)
       kernel = std::move(k).value();
     else
       r.notes.push_back(k.error().message);
   }
-  const ModuleBtf* type = kernel ? &*kernel : nullptr;
+  const OpsLayout* type = kernel ? &*kernel : nullptr;
   UniqueFd map_fd = gather_pin(ctx, type, r);
   gather_previous(ctx, type, r);
   // Not pinned: a --foreground loader's link, or another tool's.
   if (!r.link_id && kernel) {
-    auto found = find_attached_link(kernel->btf_id, kernel->ops.value_type_id);
+    auto found = find_attached_link(kernel->btf_id, kernel->value_type_id);
     if (!found) {
       r.notes.push_back(found.error().message);
     } else if (*found) {

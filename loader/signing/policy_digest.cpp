@@ -8,13 +8,13 @@
 #include <map>
 #include <optional>
 
-#include <openssl/evp.h>
 #include <structops/bpf_testmod.h>
 
 #include "bpf/btf_util.hpp"
 #include "bpf/policy_lookup.hpp"
 #include "bpf/policy_object.hpp"
 #include "signing/elf_program.hpp"
+#include "signing/sha256.hpp"
 
 namespace structops {
 namespace {
@@ -187,13 +187,8 @@ std::string lower_hex(const uint8_t* data, size_t size) {
 }
 
 std::string sha256_hex(const std::vector<uint8_t>& bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  // EVP_Digest cannot fail for SHA-256 on in-memory data short of memory
-  // exhaustion; an empty result then fails every comparison.
-  if (!EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr))
-    return {};
-  return lower_hex(md, len);
+  const Sha256Digest md = sha256(bytes.data(), bytes.size());
+  return lower_hex(md.data(), md.size());
 }
 
 std::vector<uint8_t> encode_insns(const std::vector<bpf_insn>& insns) {

@@ -7,17 +7,11 @@
 #include <cerrno>
 #include <memory>
 
-#include <openssl/bio.h>
-#include <openssl/cms.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <structops/bpf_testmod.h>
 
 #include "bpf/policy_lookup.hpp"
 #include "common/unique_fd.hpp"
+#include "signing/libcrypto.hpp"
 #include "signing/openssl_ptr.hpp"
 #include "signing/policy_digest.hpp"
 #include "signing/policy_manifest.hpp"
@@ -39,11 +33,12 @@ constexpr off_t kMaxKeyFile = 1 << 20;
 // OpenSSL's reason for the last failure, and its queue emptied so that a
 // later failure does not report this one.
 std::string openssl_reason() {
-  const unsigned long e = ERR_peek_last_error();
+  const Libcrypto& ssl = libcrypto();
+  const unsigned long e = ssl.ERR_peek_last_error();
   char buf[256] = "unknown error";
   if (e)
-    ERR_error_string_n(e, buf, sizeof(buf));
-  ERR_clear_error();
+    ssl.ERR_error_string_n(e, buf, sizeof(buf));
+  ssl.ERR_clear_error();
   return buf;
 }
 
@@ -86,53 +81,57 @@ Result<std::vector<uint8_t>> read_bounded(const std::string& path, off_t max,
 }
 
 BioPtr memory_bio(const std::vector<uint8_t>& data) {
-  return BioPtr(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+  const Libcrypto& ssl = libcrypto();
+  return BioPtr(ssl.BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
 }
 
 // PEM or DER, as the kernel's sign-file reads_x509() accepts.
 Result<X509Ptr> load_certificate(const std::string& path) {
+  const Libcrypto& ssl = libcrypto();
   auto data = read_bounded(path, kMaxKeyFile, "signing certificate",
                            "; pass --cert, or run as root to use DKMS's certificate");
   if (!data)
     return std::move(data).error();
-  X509Ptr cert(PEM_read_bio_X509(memory_bio(*data).get(), nullptr, nullptr, nullptr));
+  X509Ptr cert(ssl.PEM_read_bio_X509(memory_bio(*data).get(), nullptr, nullptr, nullptr));
   if (!cert)
-    cert.reset(d2i_X509_bio(memory_bio(*data).get(), nullptr));
+    cert.reset(ssl.d2i_X509_bio(memory_bio(*data).get(), nullptr));
   if (!cert)
     return make_error(ErrorKind::usage, "signing certificate " + path +
                                             " is not an X.509 certificate in PEM or DER (" +
                                             openssl_reason() + ")");
-  ERR_clear_error();  // the PEM attempt's failure, for a DER certificate
+  ssl.ERR_clear_error();  // the PEM attempt's failure, for a DER certificate
   return cert;
 }
 
 // Unencrypted PEM (DKMS's mok.key) or DER.  Never prompts for a
 // passphrase: the postinst has no terminal.
 Result<PkeyPtr> load_private_key(const std::string& path) {
+  const Libcrypto& ssl = libcrypto();
   auto data = read_bounded(path, kMaxKeyFile, "signing key",
                            "; pass --key, or run as root to use DKMS's key");
   if (!data)
     return std::move(data).error();
   auto no_passphrase = [](char*, int, int, void*) { return 0; };
-  PkeyPtr key(PEM_read_bio_PrivateKey(memory_bio(*data).get(), nullptr, no_passphrase, nullptr));
+  PkeyPtr key(ssl.PEM_read_bio_PrivateKey(memory_bio(*data).get(), nullptr, no_passphrase, nullptr));
   if (!key)
-    key.reset(d2i_PrivateKey_bio(memory_bio(*data).get(), nullptr));
+    key.reset(ssl.d2i_PrivateKey_bio(memory_bio(*data).get(), nullptr));
   if (!key)
     return make_error(ErrorKind::usage, "signing key " + path +
                                             " is not an unencrypted private key in PEM or DER (" +
                                             openssl_reason() + ")");
-  ERR_clear_error();
+  ssl.ERR_clear_error();
   return key;
 }
 
 Result<std::string> skid_of(const X509* cert, const std::string& path) {
-  const ASN1_OCTET_STRING* skid = X509_get0_subject_key_id(const_cast<X509*>(cert));
-  if (!skid || ASN1_STRING_length(skid) <= 0)
+  const Libcrypto& ssl = libcrypto();
+  const ASN1_OCTET_STRING* skid = ssl.X509_get0_subject_key_id(const_cast<X509*>(cert));
+  if (!skid || ssl.ASN1_STRING_length(skid) <= 0)
     return make_error(ErrorKind::usage,
                       "certificate " + path +
                           " has no subject key identifier, by which a policy signature names "
                           "its signer; use a certificate that has one (openssl req -x509 adds it)");
-  return lower_hex(ASN1_STRING_get0_data(skid), ASN1_STRING_length(skid));
+  return lower_hex(ssl.ASN1_STRING_get0_data(skid), ssl.ASN1_STRING_length(skid));
 }
 
 Error invalid_signature(const std::string& why) {
@@ -147,6 +146,10 @@ std::string signature_path(const std::string& object_path) {
 
 Result<std::vector<uint8_t>> sign_manifest(const std::string& manifest, const std::string& key_path,
                                            const std::string& cert_path) {
+  auto opened = open_libcrypto();
+  if (!opened)
+    return std::move(opened).error();
+  const Libcrypto& ssl = **opened;
   auto key = load_private_key(key_path);
   if (!key)
     return std::move(key).error();
@@ -155,8 +158,8 @@ Result<std::vector<uint8_t>> sign_manifest(const std::string& manifest, const st
     return std::move(cert).error();
   if (auto skid = skid_of(cert->get(), cert_path); !skid)
     return std::move(skid).error();
-  if (X509_check_private_key(cert->get(), key->get()) != 1) {
-    ERR_clear_error();
+  if (ssl.X509_check_private_key(cert->get(), key->get()) != 1) {
+    ssl.ERR_clear_error();
     return make_error(ErrorKind::usage,
                       "signing key " + key_path + " does not belong to certificate " + cert_path);
   }
@@ -165,21 +168,21 @@ Result<std::vector<uint8_t>> sign_manifest(const std::string& manifest, const st
     return make_error(ErrorKind::other,
                       std::string("cannot sign the policy: ") + step + ": " + openssl_reason());
   };
-  CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, kSignFlags | CMS_PARTIAL));
+  CmsPtr cms(ssl.CMS_sign(nullptr, nullptr, nullptr, nullptr, kSignFlags | CMS_PARTIAL));
   if (!cms)
     return failed("CMS_sign");
-  if (!CMS_add1_signer(cms.get(), cert->get(), key->get(), EVP_sha256(), kSignFlags))
+  if (!ssl.CMS_add1_signer(cms.get(), cert->get(), key->get(), ssl.EVP_sha256(), kSignFlags))
     return failed("CMS_add1_signer");
-  BioPtr content(BIO_new_mem_buf(manifest.data(), static_cast<int>(manifest.size())));
-  if (!content || !CMS_final(cms.get(), content.get(), nullptr, kSignFlags))
+  BioPtr content(ssl.BIO_new_mem_buf(manifest.data(), static_cast<int>(manifest.size())));
+  if (!content || !ssl.CMS_final(cms.get(), content.get(), nullptr, kSignFlags))
     return failed("CMS_final");
   // DER (definite lengths), not sign-file's streamed BER: the module's
   // signer walk then needs no indefinite-length handling.
-  BioPtr out(BIO_new(BIO_s_mem()));
-  if (!out || !i2d_CMS_bio(out.get(), cms.get()))
+  BioPtr out(ssl.BIO_new(ssl.BIO_s_mem()));
+  if (!out || !ssl.i2d_CMS_bio(out.get(), cms.get()))
     return failed("i2d_CMS_bio");
   BUF_MEM* mem = nullptr;
-  BIO_get_mem_ptr(out.get(), &mem);
+  ssl.BIO_ctrl(out.get(), BIO_C_GET_BUF_MEM_PTR, 0, &mem);
   return std::vector<uint8_t>(mem->data, mem->data + mem->length);
 }
 
@@ -207,40 +210,49 @@ Result<SignatureInfo> parse_signature(const std::vector<uint8_t>& der) {
   if (der.size() > BPF_TESTMOD_TRUST_MAX)
     return invalid_signature(std::to_string(der.size()) + " bytes, more than the module's " +
                              std::to_string(BPF_TESTMOD_TRUST_MAX));
-  CmsPtr cms(d2i_CMS_bio(memory_bio(der).get(), nullptr));
+  auto opened = open_libcrypto();
+  if (!opened)
+    return std::move(opened).error();
+  const Libcrypto& ssl = **opened;
+  CmsPtr cms(ssl.d2i_CMS_bio(memory_bio(der).get(), nullptr));
   if (!cms) {
     return invalid_signature("not a DER CMS message (" + openssl_reason() + ")");
   }
-  if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed)
+  if (ssl.OBJ_obj2nid(ssl.CMS_get0_type(cms.get())) != NID_pkcs7_signed)
     return invalid_signature("not a CMS SignedData");
-  if (OBJ_obj2nid(CMS_get0_eContentType(cms.get())) != NID_pkcs7_data)
+  if (ssl.OBJ_obj2nid(ssl.CMS_get0_eContentType(cms.get())) != NID_pkcs7_data)
     return invalid_signature("signed content is not pkcs7-data");
-  ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
+  ASN1_OCTET_STRING** content = ssl.CMS_get0_content(cms.get());
   if (!content || !*content)
     return invalid_signature("no attached content (a detached signature?)");
-  STACK_OF(X509)* certs = CMS_get1_certs(cms.get());
-  const int ncerts = certs ? sk_X509_num(certs) : 0;
-  sk_X509_pop_free(certs, X509_free);
+  STACK_OF(X509)* certs = ssl.CMS_get1_certs(cms.get());
+  // sk_X509_num and sk_X509_pop_free, spelt out: they are macros over
+  // the OPENSSL_sk_ functions, which the table has.
+  auto* cert_stack = reinterpret_cast<OPENSSL_STACK*>(certs);
+  const int ncerts = cert_stack ? ssl.OPENSSL_sk_num(cert_stack) : 0;
+  ssl.OPENSSL_sk_pop_free(cert_stack, reinterpret_cast<OPENSSL_sk_freefunc>(ssl.X509_free));
   if (ncerts > 0)
     return invalid_signature("carries " + std::to_string(ncerts) +
                              " certificate(s); the module accepts none");
-  STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
-  if (!signers || sk_CMS_SignerInfo_num(signers) != 1)
-    return invalid_signature("has " + std::to_string(signers ? sk_CMS_SignerInfo_num(signers) : 0) +
+  const auto* signers = reinterpret_cast<const OPENSSL_STACK*>(ssl.CMS_get0_SignerInfos(cms.get()));
+  const int nsigners = signers ? ssl.OPENSSL_sk_num(signers) : 0;
+  if (nsigners != 1)
+    return invalid_signature("has " + std::to_string(nsigners) +
                              " signers; the module accepts exactly one");
   ASN1_OCTET_STRING* keyid = nullptr;
   X509_NAME* issuer = nullptr;
   ASN1_INTEGER* serial = nullptr;
-  if (!CMS_SignerInfo_get0_signer_id(sk_CMS_SignerInfo_value(signers, 0), &keyid, &issuer,
+  auto* signer = static_cast<CMS_SignerInfo*>(ssl.OPENSSL_sk_value(signers, 0));
+  if (!ssl.CMS_SignerInfo_get0_signer_id(signer, &keyid, &issuer,
                                      &serial) ||
-      !keyid || ASN1_STRING_length(keyid) <= 0)
+      !keyid || ssl.ASN1_STRING_length(keyid) <= 0)
     return invalid_signature(
         "the signer is named by issuer and serial number, not by subject key identifier");
 
   SignatureInfo info;
-  info.manifest.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(*content)),
-                       ASN1_STRING_length(*content));
-  info.signer_skid = lower_hex(ASN1_STRING_get0_data(keyid), ASN1_STRING_length(keyid));
+  info.manifest.assign(reinterpret_cast<const char*>(ssl.ASN1_STRING_get0_data(*content)),
+                       ssl.ASN1_STRING_length(*content));
+  info.signer_skid = lower_hex(ssl.ASN1_STRING_get0_data(keyid), ssl.ASN1_STRING_length(keyid));
   return info;
 }
 
@@ -258,6 +270,8 @@ Result<SignatureInfo> read_signature(const std::string& sig_path) {
 }
 
 Result<std::string> certificate_skid(const std::string& cert_path) {
+  if (auto opened = open_libcrypto(); !opened)
+    return std::move(opened).error();
   auto cert = load_certificate(cert_path);
   if (!cert)
     return std::move(cert).error();

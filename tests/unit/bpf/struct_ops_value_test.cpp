@@ -173,9 +173,16 @@ TEST_F(StructOpsValue, MembersAreMatchedByNameNotPosition) {
 
   auto ops = find_kernel_ops(k.get());
   ASSERT_TRUE(ops);
-  EXPECT_EQ(ops_name_in_value(*ops, *v), "knobs");
+  const OpsLayout layout = ops_layout_of(*ops, 7);
+  EXPECT_EQ(layout.btf_id, 7u);
+  EXPECT_EQ(layout.value_type_id, ops->value_type_id);
+  EXPECT_EQ(layout.value_size, 128u);
+  EXPECT_EQ(layout.prog_slots, (std::vector<uint32_t>{64 + 32, 64 + 40, 64 + 48, 64 + 56}));
+  EXPECT_EQ(layout.name_offset, 64u);
+  EXPECT_EQ(layout.name_size, 32u);
+  EXPECT_EQ(ops_name_in_value(layout, *v), "knobs");
   // A looked-up value carries prog ids where the fds were; members in order.
-  EXPECT_EQ(prog_ids_in_value(*ops, *v), (std::vector<uint32_t>{103, 101}));
+  EXPECT_EQ(prog_ids_in_value(layout, *v), (std::vector<uint32_t>{103, 101}));
 }
 
 TEST_F(StructOpsValue, UnsetMemberTheModuleLacksIsSkipped) {
