@@ -15,6 +15,7 @@
 #include "cli/rollback.hpp"
 #include "report/status.hpp"
 #include "report/status_prometheus.hpp"
+#include "system/module_signer_cache.hpp"
 #include "system/probation_record.hpp"
 
 namespace {
@@ -90,6 +91,7 @@ int main(int argc, char** argv) {
   ctx.config_path = opts.config_path;
   ctx.probation_path = kProbationFile;
   ctx.ops_layout_path = kOpsLayoutFile;
+  ctx.module_signer_path = kModuleSignerFile;
   ctx.verbose = opts.verbose;
 
   switch (opts.action) {

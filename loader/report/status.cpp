@@ -21,6 +21,7 @@
 #include "signing/signature_trust.hpp"
 #include "system/config.hpp"
 #include "system/kernel_security.hpp"
+#include "system/module_signer_cache.hpp"
 #include "system/module_trust.hpp"
 #include "system/privileges.hpp"
 
@@ -275,13 +276,22 @@ std::string format_status_json(const StatusReport& r) {
 namespace {
 
 // What anyone may read: the module's status file, the config, the
-// probation record.
-void gather_unprivileged(const Context& ctx, StatusReport& r) {
+// probation record.  module_btf_id: the loaded module's BTF object, when
+// the caller may list BTF objects, which keys its kept signer.
+void gather_unprivileged(const Context& ctx, std::optional<uint32_t> module_btf_id,
+                         StatusReport& r) {
   r.module_loaded = module_loaded();
   r.secure_boot = secure_boot_state();
   r.lockdown = lockdown_mode();
   bool found = false;
-  std::string signer = module_signer(&found);
+  std::string signer;
+  if (r.module_loaded && module_btf_id) {
+    auto kept = module_signer_of_instance(ctx.module_signer_path, *module_btf_id);
+    found = kept.has_value();
+    signer = kept.value_or("");
+  } else {
+    signer = module_signer(&found);
+  }
   if (found)
     r.module_signer = signer;
   // Not loaded under Secure Boot: say now what modprobe would refuse.
@@ -407,10 +417,19 @@ StatusReport gather_status(const Context& ctx) {
   StatusReport r;
   r.pin_path = ctx.pin_path;
   r.config_path = ctx.config_path;
-  gather_unprivileged(ctx, r);
+  const Privileges priv = current_privileges();
+  const bool privileged = priv.bpf && priv.sys_admin;
+  // The loaded module instance's BTF object: it keys what is kept of it
+  // under /run (its signer, its value layout).
+  std::optional<Result<uint32_t>> module_btf_id;
+  if (privileged && module_loaded())
+    module_btf_id = find_module_btf_id();
+  std::optional<uint32_t> instance;
+  if (module_btf_id && *module_btf_id)
+    instance = **module_btf_id;
+  gather_unprivileged(ctx, instance, r);
 
-  Privileges priv = current_privileges();
-  if (!priv.bpf || !priv.sys_admin) {
+  if (!privileged) {
     r.notes.push_back(
         "the link, its programs and the policy's statistics need root (CAP_BPF and "
         "CAP_SYS_ADMIN); shown: the module's status file only");
@@ -420,8 +439,8 @@ StatusReport gather_status(const Context& ctx) {
   // The module's value layout, without parsing BTF when it is kept for
   // this module instance (ops_layout_cache.hpp).
   std::optional<OpsLayout> kernel;
-  if (r.module_loaded) {
-    auto id = find_module_btf_id();
+  if (r.module_loaded && module_btf_id) {
+    const Result<uint32_t>& id = *module_btf_id;
     auto k = id ? load_ops_layout(ctx.ops_layout_path, *id) : Result<OpsLayout>(id.error());
     if (k)
       kernel = std::move(k).value();
