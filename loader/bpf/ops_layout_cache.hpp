@@ -1,12 +1,12 @@
 // The running module's OpsLayout, kept under /run so that --status reads
-// a struct_ops value without parsing any BTF.  The layout comes from the
-// module's BTF, which libbpf can load only on top of all of vmlinux's
-// (about 45 M instructions with libbpf 1.4.6, 100x what the rest of
-// --status costs); it changes only when the module is reloaded, and a
-// reloaded module gets a new BTF object id, which keys the file.  A
-// command that loads the module's BTF anyway (attach, swap) writes it; a
-// reader that finds it missing or of another module instance loads the
-// BTF itself and writes it.
+// a struct_ops value, and a swap writes one, without parsing any BTF.  The
+// layout comes from the module's BTF, which libbpf can load only on top of
+// all of vmlinux's (about 45 M instructions with libbpf 1.4.6, 100x what
+// the rest of --status costs, a fifth of a swap); it changes only when the
+// module is reloaded, and a reloaded module gets a new BTF object id,
+// which keys the file.  A command that loads the module's BTF anyway
+// (--verify, --foreground) writes it; a reader that finds it missing or of
+// another module instance loads the BTF itself and writes it.
 #pragma once
 
 #include <optional>

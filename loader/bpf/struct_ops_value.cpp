@@ -1,5 +1,6 @@
 #include "bpf/struct_ops_value.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "bpf/btf_util.hpp"
@@ -49,17 +50,52 @@ Result<KernelOps> find_kernel_ops(const btf* kernel_btf, const std::string& ops_
   return k;
 }
 
-Result<std::vector<uint8_t>> build_struct_ops_value(const LocalOps& local, const KernelOps& kernel,
+OpsLayout ops_layout_of(const KernelOps& kernel, uint32_t btf_id) {
+  OpsLayout l;
+  l.btf_id = btf_id;
+  l.value_type_id = kernel.value_type_id;
+  l.value_size = kernel.value_size;
+  const btf_type* kt = btf__type_by_id(kernel.types, kernel.ops_type_id);
+  if (!kt)
+    return l;
+  const btf_member* m = btf_members(kt);
+  for (uint32_t i = 0; i < btf_vlen(kt); i++, m++) {
+    OpsMember om;
+    const char* name = btf__name_by_offset(kernel.types, m->name_off);
+    om.name = name ? name : "";
+    om.offset = kernel.data_offset + btf_member_bit_offset(kt, i) / 8;
+    if (btf_member_bitfield_size(kt, i)) {
+      om.kind = OpsMember::Kind::bitfield;
+    } else if (is_func_ptr(kernel.types, m->type)) {
+      om.kind = OpsMember::Kind::func;
+      om.size = sizeof(uint64_t);
+    } else {
+      const long long size = btf__resolve_size(kernel.types, m->type);
+      om.size = size > 0 ? static_cast<uint32_t>(size) : 0;
+    }
+    // A member that does not fit is left out: the kernel would refuse it.
+    if (om.name.empty() || uint64_t{om.offset} + om.size > kernel.value_size)
+      continue;
+    if (om.kind == OpsMember::Kind::func)
+      l.prog_slots.push_back(om.offset);
+    if (om.kind == OpsMember::Kind::data && om.name == "name" && om.size > 0) {
+      l.name_offset = om.offset;
+      l.name_size = om.size;
+    }
+    l.members.push_back(std::move(om));
+  }
+  return l;
+}
+
+Result<std::vector<uint8_t>> build_struct_ops_value(const LocalOps& local, const OpsLayout& kernel,
                                                     const ProgramFd& program_fd) {
   const btf_type* lt = btf__type_by_id(local.types, local.type_id);
-  const btf_type* kt = btf__type_by_id(kernel.types, kernel.ops_type_id);
-  if (!lt || !btf_is_struct(lt) || !kt)
+  if (!lt || !btf_is_struct(lt))
     return invalid("policy's struct_ops type is not a struct");
   if (!local.data || local.size < lt->size)
     return invalid("policy's struct_ops data is missing or short");
 
   std::vector<uint8_t> value(kernel.value_size, 0);
-  uint8_t* kdata = value.data() + kernel.data_offset;
   const auto* ldata = static_cast<const uint8_t*>(local.data);
 
   const btf_member* m = btf_members(lt);
@@ -72,21 +108,24 @@ Result<std::vector<uint8_t>> build_struct_ops_value(const LocalOps& local, const
     if (btf_member_bitfield_size(lt, i))
       return invalid("member '" + name + "' is a bitfield; struct_ops has none");
 
-    uint32_t kindex = 0;
-    const btf_member* km = find_member(kernel.types, kt, name, &kindex);
-    if (!km) {
+    auto km = std::find_if(kernel.members.begin(), kernel.members.end(),
+                           [&name](const OpsMember& k) { return k.name == name; });
+    if (km == kernel.members.end()) {
       // Like libbpf: a member the running module lacks is fine if unset.
       if (all_zero(ldata + moff, msize))
         continue;
       return invalid("the policy sets '" + name + "', which the running module's " + kOpsType +
                      " does not have (policy built for a newer module?)");
     }
-    if (btf_member_bitfield_size(kt, kindex))
+    if (km->kind == OpsMember::Kind::bitfield)
       return invalid("kernel member '" + name + "' is a bitfield");
-    const uint32_t kmoff = btf_member_bit_offset(kt, kindex) / 8;
+    // ops_layout_of() and parse_ops_layout() keep only members inside the
+    // value; this guards a layout built by hand.
+    if (uint64_t{km->offset} + km->size > value.size())
+      return invalid("kernel member '" + name + "' is out of bounds");
 
     const bool local_fn = is_func_ptr(local.types, m->type);
-    const bool kernel_fn = is_func_ptr(kernel.types, km->type);
+    const bool kernel_fn = km->kind == OpsMember::Kind::func;
     if (local_fn != kernel_fn)
       return invalid("member '" + name + "' is a function pointer on one side only " +
                      "(policy and module disagree on " + kOpsType + ")");
@@ -99,50 +138,23 @@ Result<std::vector<uint8_t>> build_struct_ops_value(const LocalOps& local, const
       auto fd = program_fd(prog);
       if (!fd)
         return std::move(fd).error();
-      if (kmoff + sizeof(uint64_t) > kt->size)
-        return invalid("kernel member '" + name + "' is out of bounds");
       // The kernel reads the slot as an unsigned long holding the prog fd.
       uint64_t slot = static_cast<uint64_t>(*fd);
-      std::memcpy(kdata + kmoff, &slot, sizeof(slot));
+      std::memcpy(value.data() + km->offset, &slot, sizeof(slot));
       continue;
     }
 
-    const long long ksize = btf__resolve_size(kernel.types, km->type);
-    if (ksize != msize)
+    if (km->size != static_cast<uint64_t>(msize))
       return invalid("member '" + name + "' is " + std::to_string(msize) +
-                     " bytes in the policy but " + std::to_string(ksize) + " in the module");
-    if (kmoff + ksize > kt->size)
-      return invalid("kernel member '" + name + "' is out of bounds");
-    std::memcpy(kdata + kmoff, ldata + moff, msize);
+                     " bytes in the policy but " + std::to_string(km->size) + " in the module");
+    std::memcpy(value.data() + km->offset, ldata + moff, msize);
   }
   return value;
 }
 
-OpsLayout ops_layout_of(const KernelOps& kernel, uint32_t btf_id) {
-  OpsLayout l;
-  l.btf_id = btf_id;
-  l.value_type_id = kernel.value_type_id;
-  l.value_size = kernel.value_size;
-  const btf_type* kt = btf__type_by_id(kernel.types, kernel.ops_type_id);
-  if (!kt)
-    return l;
-  const btf_member* m = btf_members(kt);
-  for (uint32_t i = 0; i < btf_vlen(kt); i++, m++) {
-    const uint32_t off = kernel.data_offset + btf_member_bit_offset(kt, i) / 8;
-    if (is_func_ptr(kernel.types, m->type)) {
-      if (off + sizeof(uint64_t) <= kernel.value_size)
-        l.prog_slots.push_back(off);
-      continue;
-    }
-    const char* name = btf__name_by_offset(kernel.types, m->name_off);
-    const long long size = btf__resolve_size(kernel.types, m->type);
-    if (name && std::strcmp(name, "name") == 0 && size > 0 &&
-        off + static_cast<uint64_t>(size) <= kernel.value_size) {
-      l.name_offset = off;
-      l.name_size = static_cast<uint32_t>(size);
-    }
-  }
-  return l;
+Result<std::vector<uint8_t>> build_struct_ops_value(const LocalOps& local, const KernelOps& kernel,
+                                                    const ProgramFd& program_fd) {
+  return build_struct_ops_value(local, ops_layout_of(kernel, 0), program_fd);
 }
 
 std::string ops_name_in_value(const OpsLayout& layout, const std::vector<uint8_t>& value) {

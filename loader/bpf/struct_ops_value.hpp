@@ -46,6 +46,33 @@ struct KernelOps {
 // Finds bpf_struct_ops_<ops_type> and its `data` member in kernel_btf.
 Result<KernelOps> find_kernel_ops(const btf* kernel_btf, const std::string& ops_type = kOpsType);
 
+// One member of the kernel's ops struct, where a value holds it.
+struct OpsMember {
+  enum class Kind : char { data = 'd', func = 'f', bitfield = 'b' };
+  std::string name;
+  uint32_t offset = 0;  // in the whole value (data_offset included)
+  uint32_t size = 0;    // a function pointer's slot: 8
+  Kind kind = Kind::data;
+};
+
+// Where a value keeps each member of the ops struct, as offsets in the
+// whole value (data_offset included); for --status, the function-pointer
+// slots, in member order, and `data.name`.  Derived from KernelOps, i.e.
+// from the module's BTF, which takes libbpf 1.4 a check of all of
+// vmlinux's types; kept without it, keyed by the module's BTF object id
+// (ops_layout_cache.hpp), so that --status and a swap do not pay that.
+struct OpsLayout {
+  uint32_t btf_id = 0;         // the module's BTF object: which instance
+  uint32_t value_type_id = 0;  // bpf_struct_ops_<type> in it
+  uint32_t value_size = 0;
+  std::vector<uint32_t> prog_slots;
+  uint32_t name_offset = 0;
+  uint32_t name_size = 0;          // 0: the type has no name member
+  std::vector<OpsMember> members;  // in the kernel's member order
+};
+
+OpsLayout ops_layout_of(const KernelOps& kernel, uint32_t btf_id);
+
 // How a slot's program becomes an fd; in production bpf_program__fd().
 using ProgramFd = std::function<Result<int>(const bpf_program*)>;
 
@@ -53,25 +80,11 @@ using ProgramFd = std::function<Result<int>(const bpf_program*)>;
 // libbpf does: a local member the kernel lacks must be zero; function
 // pointers must be function pointers on both sides; data members must have
 // the same size.  Errors are invalid_policy.
+Result<std::vector<uint8_t>> build_struct_ops_value(const LocalOps& local, const OpsLayout& kernel,
+                                                    const ProgramFd& program_fd);
+// The same, laid out straight from the module's BTF.
 Result<std::vector<uint8_t>> build_struct_ops_value(const LocalOps& local, const KernelOps& kernel,
                                                     const ProgramFd& program_fd);
-
-// Where a looked-up value keeps what --status shows, as offsets in the
-// whole value (data_offset included): the function-pointer slots, in
-// member order, and `data.name`.  Derived from KernelOps, i.e. from the
-// module's BTF, which takes libbpf a parse of all of vmlinux's; kept
-// without it, keyed by the module's BTF object id (ops_layout_cache.hpp),
-// so that --status does not pay that parse.
-struct OpsLayout {
-  uint32_t btf_id = 0;         // the module's BTF object: which instance
-  uint32_t value_type_id = 0;  // bpf_struct_ops_<type> in it
-  uint32_t value_size = 0;
-  std::vector<uint32_t> prog_slots;
-  uint32_t name_offset = 0;
-  uint32_t name_size = 0;  // 0: the type has no name member
-};
-
-OpsLayout ops_layout_of(const KernelOps& kernel, uint32_t btf_id);
 
 // The policy name (`data.name`) in a value looked up from the kernel or
 // built above; empty if the type has no such member.

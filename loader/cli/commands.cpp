@@ -94,11 +94,11 @@ Result<LoadedPolicy> load_policy(const Context& ctx, const std::string& name_or_
   return LoadedPolicy{std::move(policy).value(), std::move(pin), std::move(note).value()};
 }
 
-// Makes the map READY with the value built here from the module's BTF: the
-// kernel resolves the program fds and runs the module's init_member() and
-// validate() now, not at attach.
-Result<void> make_ready(const PolicyObject& policy, const ModuleBtf& kernel) {
-  auto built = build_struct_ops_value(policy.local_ops(), kernel.ops, program_fd);
+// Makes the map READY with the value built here, laid out as the module's
+// BTF says: the kernel resolves the program fds and runs the module's
+// init_member() and validate() now, not at attach.
+Result<void> make_ready(const PolicyObject& policy, const OpsLayout& kernel) {
+  auto built = build_struct_ops_value(policy.local_ops(), kernel, program_fd);
   if (!built)
     return std::move(built).error();
   if (built->size() != bpf_map__value_size(policy.map()))
@@ -125,8 +125,9 @@ Result<PreparedPolicy> prepare_policy(const Context& ctx, const std::string& nam
   classify_pinned_link(&loaded->pin, kernel->btf_id, kernel->ops.value_type_id);
   // For --status, which then reads the attached value without the BTF;
   // failing to keep it only makes the next --status load the BTF itself.
-  (void)save_ops_layout(ctx.ops_layout_path, ops_layout_of(kernel->ops, kernel->btf_id));
-  if (auto r = make_ready(loaded->policy, *kernel); !r)
+  const OpsLayout layout = ops_layout_of(kernel->ops, kernel->btf_id);
+  (void)save_ops_layout(ctx.ops_layout_path, layout);
+  if (auto r = make_ready(loaded->policy, layout); !r)
     return std::move(r).error();
   return PreparedPolicy{std::move(loaded->policy), std::move(kernel).value(),
                         std::move(loaded->pin)};
@@ -138,18 +139,40 @@ UniqueFd dup_fd(int fd) {
   return UniqueFd(fcntl(fd, F_DUPFD_CLOEXEC, 0));
 }
 
-// A swap: this process did not create the pinned link, so it writes the
-// new map's value itself, laid out by the module's BTF (libbpf's copy is
-// private), and reads the old policy's name the same way.  The replaced
-// map stays READY, pinned as the previous policy.
-Result<void> swap_pinned(const Context& ctx, const PolicyObject& policy, PinnedLink* pin,
-                         Attached* a) {
+// The value layout of the struct_ops type libbpf loaded the policy's map
+// against (the pinned map's: classify_pinned_link() checked), as kept for
+// this module instance, or else from the module's BTF.
+Result<OpsLayout> layout_of_map(const Context& ctx, const PolicyObject& policy,
+                                const PinnedLink& pin) {
+  auto layout = load_ops_layout(ctx.ops_layout_path, pin.map_btf_id);
+  if (!layout)
+    return layout;
+  if (layout->value_type_id == pin.map_value_type_id &&
+      layout->value_size == bpf_map__value_size(policy.map()))
+    return layout;
+  // Kept for this instance but not of this type: not written by us.
   auto kernel = load_module_btf();
   if (!kernel)
     return std::move(kernel).error();
-  if (auto r = make_ready(policy, *kernel); !r)
+  OpsLayout fresh = ops_layout_of(kernel->ops, kernel->btf_id);
+  (void)save_ops_layout(ctx.ops_layout_path, fresh);
+  return fresh;
+}
+
+// A swap: this process did not create the pinned link, so it writes the
+// new map's value itself, laid out as the module's BTF says (libbpf's copy
+// is private), and reads the old policy's name the same way.  The layout
+// is the kept one (ops_layout_cache.hpp): libbpf 1.4 would check all of
+// vmlinux's types again to load the module's BTF.  The replaced map stays
+// READY, pinned as the previous policy.
+Result<void> swap_pinned(const Context& ctx, const PolicyObject& policy, PinnedLink* pin,
+                         Attached* a) {
+  auto layout = layout_of_map(ctx, policy, *pin);
+  if (!layout)
+    return std::move(layout).error();
+  if (auto r = make_ready(policy, *layout); !r)
     return r;
-  a->old_name = policy_name_of_map(pin->map_fd.get(), ops_layout_of(kernel->ops, kernel->btf_id));
+  a->old_name = policy_name_of_map(pin->map_fd.get(), *layout);
   auto committed =
       swap_keeping_previous(pin->link_fd.get(), policy.map_fd(), pin->map_fd.get(), ctx.pin_path);
   if (!committed)

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <thread>
@@ -102,6 +103,44 @@ TEST_F(LoaderTest, TriggerLoopDuringSwapNeverSeesTheBuiltInOrAMix) {
   EXPECT_EQ(status_number(read_status(), "no_policy_triggers"), no_policy_before);
   std::cout << "[ figures  ] " << sent << " triggers during the swap, " << checked
             << " results checked, " << violations << " violations\n";
+}
+
+// A swap lays the new value out by the layout kept under /run for the
+// module instance (the module's BTF object id keys it).
+constexpr const char* kKeptLayout = "/run/structops/ops-layout";
+
+TEST_F(LoaderTest, SwapAfterAModuleReloadLaysTheValueOutForTheNewInstance) {
+  attach("default");
+  ASSERT_EQ(loader({"--policy", "stats"}).exit_code, 0);  // keeps the layout
+  ASSERT_EQ(detach_policy(), 0);
+  ASSERT_EQ(unload_module_once_released(), 0);
+  ASSERT_EQ(load_module(), 0);
+  attach("default");
+  RunResult r = loader({"--policy", "stats"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("switched 'default' -> 'stats' in "), std::string::npos) << r.out;
+  expect_answering("stats");
+}
+
+TEST_F(LoaderTest, SwapWithAKeptLayoutOfAnotherTypeDerivesItAgain) {
+  attach("default");
+  ASSERT_EQ(loader({"--policy", "stats"}).exit_code, 0);
+  std::string kept;
+  {
+    std::ifstream in(kKeptLayout);
+    ASSERT_TRUE(in) << kKeptLayout << " was not written by the swap";
+    kept.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t at = kept.find("value_type_id: ");
+  ASSERT_NE(at, std::string::npos) << kept;
+  std::string tampered = kept;
+  tampered.replace(at, kept.find('\n', at) - at, "value_type_id: 1");
+  std::ofstream(kKeptLayout) << tampered;
+  RunResult r = loader({"--policy", "default"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expect_answering("default");
+  std::ifstream in(kKeptLayout);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), kept);
 }
 
 TEST_F(LoaderTest, DetachReturnsTheModuleToItsBuiltInBehaviour) {

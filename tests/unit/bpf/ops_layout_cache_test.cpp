@@ -17,6 +17,11 @@ OpsLayout sample() {
   l.prog_slots = {64, 72, 80};
   l.name_offset = 88;
   l.name_size = 32;
+  l.members = {{"test_1", 64, 8, OpsMember::Kind::func},
+               {"test_2", 72, 8, OpsMember::Kind::func},
+               {"test_3", 80, 8, OpsMember::Kind::func},
+               {"name", 88, 32, OpsMember::Kind::data},
+               {"flags", 120, 0, OpsMember::Kind::bitfield}};
   return l;
 }
 
@@ -27,6 +32,13 @@ void expect_same(const OpsLayout& a, const OpsLayout& b) {
   EXPECT_EQ(a.prog_slots, b.prog_slots);
   EXPECT_EQ(a.name_offset, b.name_offset);
   EXPECT_EQ(a.name_size, b.name_size);
+  ASSERT_EQ(a.members.size(), b.members.size());
+  for (size_t i = 0; i < a.members.size(); i++) {
+    EXPECT_EQ(a.members[i].name, b.members[i].name);
+    EXPECT_EQ(a.members[i].offset, b.members[i].offset);
+    EXPECT_EQ(a.members[i].size, b.members[i].size);
+    EXPECT_EQ(a.members[i].kind, b.members[i].kind);
+  }
 }
 
 TEST(OpsLayoutCache, RoundTrips) {
@@ -39,6 +51,7 @@ TEST(OpsLayoutCache, TypeWithoutNameOrCallbacksRoundTrips) {
   OpsLayout l = sample();
   l.prog_slots.clear();
   l.name_offset = l.name_size = 0;
+  l.members.clear();
   auto back = parse_ops_layout(format_ops_layout(l));
   ASSERT_TRUE(back);
   expect_same(*back, l);
@@ -51,6 +64,26 @@ TEST(OpsLayoutCache, OffsetsOutsideTheValueAreRefused) {
   OpsLayout name = sample();
   name.name_offset = 100;
   EXPECT_FALSE(parse_ops_layout(format_ops_layout(name)));
+}
+
+TEST(OpsLayoutCache, MembersOutsideTheValueOrOfNoKnownKindAreRefused) {
+  for (OpsMember bad :
+       {OpsMember{"test_4", 124, 8, OpsMember::Kind::func},
+        OpsMember{"test_4", 96, 4, OpsMember::Kind::func},
+        OpsMember{"pad", 100, 40, OpsMember::Kind::data},
+        OpsMember{"", 96, 8, OpsMember::Kind::func}, OpsMember{"a:b", 96, 8, OpsMember::Kind::func},
+        OpsMember{"x", 96, 8, static_cast<OpsMember::Kind>('z')}}) {
+    OpsLayout l = sample();
+    l.members.push_back(bad);
+    EXPECT_FALSE(parse_ops_layout(format_ops_layout(l))) << bad.name << " at " << bad.offset;
+  }
+}
+
+TEST(OpsLayoutCache, FileWithoutMembersIsNotUsed) {
+  // What the loader before the members line wrote: derived again.
+  std::string text = format_ops_layout(sample());
+  text.erase(text.find("members:"));
+  EXPECT_FALSE(parse_ops_layout(text));
 }
 
 TEST(OpsLayoutCache, MalformedTextIsRefused) {

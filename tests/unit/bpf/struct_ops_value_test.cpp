@@ -185,6 +185,41 @@ TEST_F(StructOpsValue, MembersAreMatchedByNameNotPosition) {
   EXPECT_EQ(prog_ids_in_value(layout, *v), (std::vector<uint32_t>{103, 101}));
 }
 
+TEST_F(StructOpsValue, KeptLayoutBuildsTheSameValueAsTheModulesBtf) {
+  // A swap builds the value from the layout kept under /run, not the BTF.
+  BtfPtr k = kernel_btf({{"name", KMember::name_array, 0},
+                         {"test_3", KMember::fn, 32},
+                         {"test_1", KMember::fn, 40},
+                         {"test_2", KMember::fn, 48}},
+                        56);
+  auto ops = find_kernel_ops(k.get());
+  ASSERT_TRUE(ops);
+  const OpsLayout layout = ops_layout_of(*ops, 7);
+  ASSERT_EQ(layout.members.size(), 4u);
+  EXPECT_EQ(layout.members[1].name, "test_3");
+  EXPECT_EQ(layout.members[1].offset, 64u + 32);
+  EXPECT_EQ(layout.members[1].kind, OpsMember::Kind::func);
+  EXPECT_EQ(layout.members[0].size, 32u);
+  EXPECT_EQ(layout.members[0].kind, OpsMember::Kind::data);
+  auto from_btf = build(k.get());
+  auto from_layout = build_struct_ops_value(policy_->local_ops(), layout, fake_fd);
+  ASSERT_TRUE(from_btf) << from_btf.error().message;
+  ASSERT_TRUE(from_layout) << from_layout.error().message;
+  EXPECT_EQ(*from_layout, *from_btf);
+}
+
+TEST_F(StructOpsValue, KernelBitfieldMemberIsAnInvalidPolicy) {
+  OpsLayout layout;
+  layout.value_size = 128;
+  layout.members = {{"test_1", 64, 8, OpsMember::Kind::func},
+                    {"test_3", 72, 8, OpsMember::Kind::func},
+                    {"name", 80, 0, OpsMember::Kind::bitfield}};
+  auto v = build_struct_ops_value(policy_->local_ops(), layout, fake_fd);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().kind, ErrorKind::invalid_policy);
+  EXPECT_NE(v.error().message.find("bitfield"), std::string::npos);
+}
+
 TEST_F(StructOpsValue, UnsetMemberTheModuleLacksIsSkipped) {
   BtfPtr k = kernel_btf(
       {{"test_1", KMember::fn, 0}, {"test_3", KMember::fn, 8}, {"name", KMember::name_array, 16}},
