@@ -10,20 +10,29 @@
 namespace structops {
 
 std::string format_module_signer(const KeptSigner& kept) {
-  return "btf_id: " + std::to_string(kept.btf_id) + "\nsigner: " + kept.signer + "\n";
+  std::string text = "btf_id: " + std::to_string(kept.btf_id) + "\n";
+  if (!kept.signer)
+    return text + "module_file: missing\n";
+  return text + "module_file: found\nsigner: " + *kept.signer + "\n";
 }
 
 std::optional<KeptSigner> parse_module_signer(const std::string& text) {
   const KeyValues f = parse_key_values(text);
   auto id = find_value(f, "btf_id");
+  auto file = find_value(f, "module_file");
   auto signer = find_value(f, "signer");
-  if (!id || !signer || id->empty() || id->size() > 10 ||
+  if (!id || id->empty() || id->size() > 10 ||
       id->find_first_not_of("0123456789") != std::string::npos)
     return std::nullopt;
   const unsigned long long v = std::stoull(*id);
-  if (v == 0 || v > UINT32_MAX)
+  if (v == 0 || v > UINT32_MAX || !file)
     return std::nullopt;
-  return KeptSigner{static_cast<uint32_t>(v), *signer};
+  KeptSigner kept{static_cast<uint32_t>(v), std::nullopt};
+  if (*file == "found" && signer)
+    kept.signer = *signer;
+  else if (*file != "missing" || signer)
+    return std::nullopt;
+  return kept;
 }
 
 std::optional<std::string> module_signer_of_instance(const std::string& path, uint32_t btf_id) {
@@ -36,12 +45,11 @@ std::optional<std::string> module_signer_of_instance(const std::string& path, ui
   }
   bool found = false;
   std::string signer = module_signer(&found);
-  if (!found)
-    return std::nullopt;
+  KeptSigner fresh{btf_id, found ? std::optional(signer) : std::nullopt};
   // One line per field: a signer modinfo printed over lines is not kept.
   if (signer.find('\n') == std::string::npos)
-    (void)write_file_atomically(path, format_module_signer({btf_id, signer}), 0644);
-  return signer;
+    (void)write_file_atomically(path, format_module_signer(fresh), 0644);
+  return fresh.signer;
 }
 
 }  // namespace structops

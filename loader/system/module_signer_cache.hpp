@@ -4,7 +4,8 @@
 // --status does.  The answer is kept for one module instance, keyed by
 // the BTF object id the kernel gave it (a reloaded module gets a new one,
 // as in ops_layout_cache.hpp), and is what modinfo said of the module
-// file the first time a privileged --status saw that instance.
+// file the first time a privileged --status saw that instance, including
+// that it found none (a module insmod'ed from elsewhere).
 #pragma once
 
 #include <cstdint>
@@ -17,10 +18,12 @@ inline constexpr const char* kModuleSignerFile = "/run/structops/module-signer";
 
 struct KeptSigner {
   uint32_t btf_id = 0;
-  std::string signer;  // "" the module is not signed
+  // nullopt: modinfo found no module file; "": the module is not signed.
+  std::optional<std::string> signer;
 };
 
-// "btf_id: N\nsigner: S\n"; parse returns nullopt for anything malformed.
+// "btf_id: N\nmodule_file: found\nsigner: S\n", or "module_file:
+// missing" and no signer; parse returns nullopt for anything malformed.
 std::string format_module_signer(const KeptSigner& kept);
 std::optional<KeptSigner> parse_module_signer(const std::string& text);
 
