@@ -11,15 +11,6 @@
 namespace structops {
 namespace {
 
-std::optional<uint32_t> parse_u32(const std::string& s) {
-  if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  const unsigned long long v = std::stoull(s);
-  if (v > UINT32_MAX)
-    return std::nullopt;
-  return static_cast<uint32_t>(v);
-}
-
 bool is_identifier(const std::string& s) {
   return !s.empty() && s.find_first_not_of(
                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

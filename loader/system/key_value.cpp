@@ -35,4 +35,13 @@ std::optional<std::string> find_value(const KeyValues& fields, const std::string
   return std::nullopt;
 }
 
+std::optional<uint32_t> parse_u32(const std::string& text) {
+  if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  const unsigned long long v = std::stoull(text);
+  if (v > UINT32_MAX)
+    return std::nullopt;
+  return static_cast<uint32_t>(v);
+}
+
 }  // namespace structops

@@ -2,6 +2,7 @@
 // file and of the probation record.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -17,5 +18,8 @@ KeyValues parse_key_values(const std::string& text);
 
 // The first value of key, if any.
 std::optional<std::string> find_value(const KeyValues& fields, const std::string& key);
+
+// A decimal number of at most 32 bits, nothing else: nullopt otherwise.
+std::optional<uint32_t> parse_u32(const std::string& text);
 
 }  // namespace structops

@@ -21,13 +21,10 @@ std::optional<KeptSigner> parse_module_signer(const std::string& text) {
   auto id = find_value(f, "btf_id");
   auto file = find_value(f, "module_file");
   auto signer = find_value(f, "signer");
-  if (!id || id->empty() || id->size() > 10 ||
-      id->find_first_not_of("0123456789") != std::string::npos)
+  auto v = id ? parse_u32(*id) : std::nullopt;
+  if (!v || *v == 0 || !file)
     return std::nullopt;
-  const unsigned long long v = std::stoull(*id);
-  if (v == 0 || v > UINT32_MAX || !file)
-    return std::nullopt;
-  KeptSigner kept{static_cast<uint32_t>(v), std::nullopt};
+  KeptSigner kept{*v, std::nullopt};
   if (*file == "found" && signer)
     kept.signer = *signer;
   else if (*file != "missing" || signer)
