@@ -8,7 +8,7 @@
 // vmlinux's types, not only the module's own (btf_sanity_check() starts at
 // type 1; libbpf 1.5 starts at the split BTF's first type): about 19.5 M
 // instructions per module under 6.12, most of a first attach with
-// bookworm's libbpf 1.4.6 and seconds on a machine with a hundred modules.
+// bookworm's libbpf 1.4.6 and about 2 G on a machine with a hundred modules.
 //
 // How: libbpf lists them with its exported bpf_btf_get_next_id(), and calls
 // it through its PLT like any other caller, so the definition in this
