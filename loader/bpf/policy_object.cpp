@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "bpf/btf_util.hpp"
+#include "bpf/module_btf_listing.hpp"
 #include "bpf/policy_lookup.hpp"
 #include "system/kernel_security.hpp"
 
@@ -148,7 +149,13 @@ Result<void> PolicyObject::load() {
     log_bufs_.push_back(std::move(buf));
   }
 
-  int err = bpf_object__load(obj_.get());
+  int err;
+  {
+    // With bookworm's libbpf, loading every module's BTF costs most of the
+    // load (module_btf_listing.hpp).
+    const ModuleBtfListing listing = ModuleBtfListing::only();
+    err = bpf_object__load(obj_.get());
+  }
   if (!err) {
     loaded_ = true;
     return {};
